@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+/// @file
+/// Small JSON writing helpers shared by progress records, dead letters, checkpoints and logs:
+/// string escaping, UTF-8 validation and base64 (for payloads that are not UTF-8).
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace sluice::inline v0::json {
+
+/// True if `s` is well-formed UTF-8 (no overlongs, no surrogates, at most U+10FFFF).
+/// Complexity: linear.
+[[nodiscard]] constexpr bool is_valid_utf8(std::string_view s) noexcept {
+  std::size_t i = 0;
+  const std::size_t n = s.size();
+  while (i < n) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) { ++i; continue; }
+    std::size_t len = 0;
+    std::uint32_t cp = 0;
+    if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
+    else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
+    else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
+    else return false;
+    if (i + len > n) return false;
+    for (std::size_t k = 1; k < len; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+      return false;
+    i += len;
+  }
+  return true;
+}
+
+/// Appends `s` to `out` as a quoted JSON string, escaping `"`, `\` and control characters.
+/// Bytes ≥ 0x80 are copied as they are: pass only valid UTF-8 (see `is_valid_utf8`).
+inline void append_string(std::string& out, std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out.push_back(hex[c >> 4]);
+          out.push_back(hex[c & 0xF]);
+        } else {
+          out.push_back(ch);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+/// Appends the standard base64 (RFC 4648, with padding) of `bytes` to `out`.
+inline void append_base64(std::string& out, std::string_view bytes) {
+  static constexpr char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const std::uint32_t v = (std::uint32_t(static_cast<unsigned char>(bytes[i])) << 16) |
+                            (std::uint32_t(static_cast<unsigned char>(bytes[i + 1])) << 8) |
+                            std::uint32_t(static_cast<unsigned char>(bytes[i + 2]));
+    out.push_back(tbl[(v >> 18) & 63]);
+    out.push_back(tbl[(v >> 12) & 63]);
+    out.push_back(tbl[(v >> 6) & 63]);
+    out.push_back(tbl[v & 63]);
+  }
+  const std::size_t rest = bytes.size() - i;
+  if (rest == 1) {
+    const std::uint32_t v = std::uint32_t(static_cast<unsigned char>(bytes[i])) << 16;
+    out.push_back(tbl[(v >> 18) & 63]);
+    out.push_back(tbl[(v >> 12) & 63]);
+    out += "==";
+  } else if (rest == 2) {
+    const std::uint32_t v = (std::uint32_t(static_cast<unsigned char>(bytes[i])) << 16) |
+                            (std::uint32_t(static_cast<unsigned char>(bytes[i + 1])) << 8);
+    out.push_back(tbl[(v >> 18) & 63]);
+    out.push_back(tbl[(v >> 12) & 63]);
+    out.push_back(tbl[(v >> 6) & 63]);
+    out.push_back('=');
+  }
+}
+
+/// Appends `"name":"<text>"` for UTF-8 bytes, or `"name":"<base64>","name_encoding":"base64"` for
+/// other bytes, or `"name":null` when absent. The dead-letter format uses this for key and
+/// payload.
+inline void append_bytes_field(std::string& out, std::string_view name, const std::string* bytes) {
+  append_string(out, name);
+  out.push_back(':');
+  if (bytes == nullptr) {
+    out += "null";
+  } else if (is_valid_utf8(*bytes)) {
+    append_string(out, *bytes);
+  } else {
+    out.push_back('"');
+    append_base64(out, *bytes);
+    out += "\",";
+    std::string enc(name);
+    enc += "_encoding";
+    append_string(out, enc);
+    out += ":\"base64\"";
+  }
+}
+
+}  // namespace sluice::inline v0::json
