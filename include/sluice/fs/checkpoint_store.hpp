@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+/// @file
+/// `fs::checkpoint_store`: the write-ahead plan and the last commit of a pipeline, as two JSON
+/// files in a directory.
+///
+/// Layout of the directory (created on the first write):
+/// - `plan.json`: the plan written last, `{"version":1,"batch_id":N,"ranges":[…]}`;
+/// - `commit.json`: the last commit, `{"version":1,"batch_id":N,"ranges":[…],"position":[…],
+///   "state":"…"}` (`"state_encoding":"base64"` follows when the state is not UTF-8).
+/// Ranges are `{"topic","partition","from","to"}` objects. Both files are replaced atomically
+/// (`fs::write_file_atomic`: temp file, `fsync`, `rename`, `fsync` of the directory), so a crash
+/// leaves the old or the new version, never a torn one; leftover temp files are ignored. A plan
+/// is pending while its batch id is greater than the committed one. Only the last commit is
+/// kept: the history of batches lives in the completed-batches log.
+
+#include "sluice/core/concepts/checkpoint_store.hpp"
+#include "sluice/core/error.hpp"
+#include "sluice/core/json.hpp"
+#include "sluice/core/record.hpp"
+#include "sluice/fs/atomic_file.hpp"
+#include "sluice/fs/state_json.hpp"
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace sluice::inline v0::fs {
+
+/// A `sluice::checkpoint_store` on the local file system (see the file comment for the layout).
+///
+/// Errors (all members): OS errors of the file system (`std::system_category()`, fatal unless
+/// transient); `errc::corrupt_state` when `plan.json` or `commit.json` exists but cannot be read
+/// back (not JSON, another shape, another version) or the two contradict each other;
+/// `errc::invalid_argument` for a call that breaks the protocol (see each member).
+/// Blocking: every member does file I/O; writes return when durable.
+/// Thread-safety: none; one store per pipeline, and one process per directory.
+class checkpoint_store {
+ public:
+  using stage_concept = checkpoint_store_tag;
+
+  /// A store in `dir`; nothing is touched until the first call.
+  explicit checkpoint_store(std::filesystem::path dir) : dir_(std::move(dir)) {}
+
+  /// Durably records `plan` as the pending batch (the write-ahead step).
+  ///
+  /// Errors: `errc::invalid_argument` if the batch id is negative or not greater than the last
+  /// committed one, a range has `from > to`, or a topic is not UTF-8.
+  result<void> write_plan(const batch_plan& plan) {
+    if (plan.batch_id < 0) return errc::invalid_argument;
+    for (const auto& r : plan.ranges)
+      if (r.from > r.to) return errc::invalid_argument;
+    SLUICE_TRY(last, last_commit());
+    if (last && plan.batch_id <= last->plan.batch_id) return errc::invalid_argument;
+    std::string out = "{\"version\":1,\"batch_id\":";
+    out += std::to_string(plan.batch_id);
+    out += ",\"ranges\":";
+    SLUICE_TRYV(append_ranges_json(out, plan.ranges));
+    out += "}\n";
+    return write_file_atomic(dir_ / "plan.json", out);
+  }
+
+  /// The plan written last if its batch has not been committed yet.
+  ///
+  /// Errors: `errc::corrupt_state` also when the plan has the committed batch id but other
+  /// ranges than the commit.
+  result<std::optional<batch_plan>> pending() {
+    SLUICE_TRY(text, read_file(dir_ / "plan.json"));
+    if (!text) return std::optional<batch_plan>{};
+    SLUICE_TRY(plan, parse_plan(*text));
+    SLUICE_TRY(last, last_commit());
+    if (last) {
+      if (plan.batch_id == last->plan.batch_id && plan != last->plan) return errc::corrupt_state;
+      if (plan.batch_id <= last->plan.batch_id) return std::optional<batch_plan>{};
+    }
+    return std::optional<batch_plan>(std::move(plan));
+  }
+
+  /// Durably and atomically records `rec` as the last commit; `pending()` is then empty (for
+  /// the plan of `rec`). Committing the last commit again is a no-op, so a retry is harmless.
+  ///
+  /// Errors: `errc::invalid_argument` if the batch id is not greater than the last committed
+  /// one (unless `rec` equals the last commit), a plan other than the pending one is committed
+  /// under the pending batch id, or a topic is not UTF-8.
+  result<void> commit(const commit_record& rec) {
+    SLUICE_TRY(last, last_commit());
+    if (last && *last == rec) return success();
+    if (rec.plan.batch_id < 0 || (last && rec.plan.batch_id <= last->plan.batch_id))
+      return errc::invalid_argument;
+    SLUICE_TRY(text, read_file(dir_ / "plan.json"));
+    if (text) {
+      SLUICE_TRY(plan, parse_plan(*text));
+      if (plan.batch_id == rec.plan.batch_id && plan != rec.plan) return errc::invalid_argument;
+    }
+    std::string out = "{\"version\":1,\"batch_id\":";
+    out += std::to_string(rec.plan.batch_id);
+    out += ",\"ranges\":";
+    SLUICE_TRYV(append_ranges_json(out, rec.plan.ranges));
+    out += ",\"position\":";
+    SLUICE_TRYV(append_ranges_json(out, rec.position));
+    out.push_back(',');
+    json::append_bytes_field(out, "state", &rec.state);
+    out += "}\n";
+    return write_file_atomic(dir_ / "commit.json", out);
+  }
+
+  /// The last commit, or empty before the first.
+  result<std::optional<commit_record>> last_commit() {
+    SLUICE_TRY(text, read_file(dir_ / "commit.json"));
+    if (!text) return std::optional<commit_record>{};
+    simdjson::dom::object obj;
+    SLUICE_TRYV(parse_object(*text, obj));
+    commit_record rec;
+    SLUICE_TRYV(read_plan_fields(obj, rec.plan));
+    simdjson::dom::element pos;
+    if (obj["position"].get(pos) != simdjson::SUCCESS) return errc::corrupt_state;
+    auto position = read_ranges_json(pos);
+    auto state = read_bytes_field(obj, "state");
+    if (!position || !state || !*state) return errc::corrupt_state;
+    rec.position = std::move(*position);
+    rec.state = std::move(**state);
+    return std::optional<commit_record>(std::move(rec));
+  }
+
+  /// The directory of the store.
+  [[nodiscard]] const std::filesystem::path& directory() const noexcept { return dir_; }
+
+ private:
+  result<void> parse_object(const std::string& text, simdjson::dom::object& obj) {
+    if (!parse_json_object(parser_, text, obj)) return errc::corrupt_state;
+    std::int64_t version = 0;
+    if (obj["version"].get(version) != simdjson::SUCCESS || version != 1) return errc::corrupt_state;
+    return success();
+  }
+
+  static result<void> read_plan_fields(simdjson::dom::object obj, batch_plan& plan) {
+    const auto id = json_int_field(obj, "batch_id", 0);
+    simdjson::dom::element ranges;
+    if (!id || obj["ranges"].get(ranges) != simdjson::SUCCESS) return errc::corrupt_state;
+    auto rs = read_ranges_json(ranges);
+    if (!rs) return errc::corrupt_state;
+    plan.batch_id = *id;
+    plan.ranges = std::move(*rs);
+    return success();
+  }
+
+  result<batch_plan> parse_plan(const std::string& text) {
+    simdjson::dom::object obj;
+    SLUICE_TRYV(parse_object(text, obj));
+    batch_plan plan;
+    SLUICE_TRYV(read_plan_fields(obj, plan));
+    return plan;
+  }
+
+  std::filesystem::path dir_;
+  simdjson::dom::parser parser_;
+};
+
+static_assert(sluice::checkpoint_store<checkpoint_store>);
+
+}  // namespace sluice::inline v0::fs

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+/// @file
+/// JSON encoding of persisted pipeline state (offset ranges, opaque blobs) shared by the
+/// filesystem checkpoint store and the completed-batches log: written with `core/json.hpp`,
+/// read back with simdjson's DOM parser. Readers return an empty optional on anything that does
+/// not have the expected shape, which the stores report as `errc::corrupt_state`.
+
+#include "sluice/core/error.hpp"
+#include "sluice/core/json.hpp"
+#include "sluice/core/record.hpp"
+
+#include <simdjson.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sluice::inline v0::fs {
+
+/// Appends `ranges` as a JSON array of `{"topic","partition","from","to"}` objects.
+///
+/// Errors: `errc::invalid_argument` if a topic is not valid UTF-8 (it could not be read back).
+inline result<void> append_ranges_json(std::string& out, std::span<const offset_range> ranges) {
+  out.push_back('[');
+  for (std::size_t i = 0; i < ranges.size(); ++i) {
+    const auto& r = ranges[i];
+    if (!json::is_valid_utf8(r.topic)) return errc::invalid_argument;
+    if (i != 0) out.push_back(',');
+    out += "{\"topic\":";
+    json::append_string(out, r.topic);
+    out += ",\"partition\":";
+    out += std::to_string(r.partition);
+    out += ",\"from\":";
+    out += std::to_string(r.from);
+    out += ",\"to\":";
+    out += std::to_string(r.to);
+    out.push_back('}');
+  }
+  out.push_back(']');
+  return success();
+}
+
+/// Parses `text` (no padding needed) as one JSON object into `obj`, which lives in `parser`'s
+/// memory until its next parse; false if `text` is not a JSON object.
+[[nodiscard]] inline bool parse_json_object(simdjson::dom::parser& parser, std::string_view text,
+                                            simdjson::dom::object& obj) {
+  simdjson::dom::element doc;
+  return parser.parse(text.data(), text.size()).get(doc) == simdjson::SUCCESS &&
+         doc.get(obj) == simdjson::SUCCESS;
+}
+
+/// The string member `name` of `obj`, if present and a string.
+[[nodiscard]] inline std::optional<std::string_view> json_string_field(simdjson::dom::object obj,
+                                                                       std::string_view name) {
+  std::string_view v;
+  if (obj[name].get(v) != simdjson::SUCCESS) return std::nullopt;
+  return v;
+}
+
+/// The integer member `name` of `obj`, if present and an integer in `[lo, hi]`.
+[[nodiscard]] inline std::optional<std::int64_t> json_int_field(
+    simdjson::dom::object obj, std::string_view name,
+    std::int64_t lo = std::numeric_limits<std::int64_t>::min(),
+    std::int64_t hi = std::numeric_limits<std::int64_t>::max()) {
+  std::int64_t v = 0;
+  if (obj[name].get(v) != simdjson::SUCCESS || v < lo || v > hi) return std::nullopt;
+  return v;
+}
+
+/// Reads an array written by `append_ranges_json`; empty optional if `e` has another shape
+/// (missing members, wrong types, a partition outside `int32`, `from > to`).
+[[nodiscard]] inline std::optional<std::vector<offset_range>> read_ranges_json(
+    simdjson::dom::element e) {
+  simdjson::dom::array arr;
+  if (e.get(arr) != simdjson::SUCCESS) return std::nullopt;
+  std::vector<offset_range> out;
+  for (simdjson::dom::element item : arr) {
+    simdjson::dom::object obj;
+    if (item.get(obj) != simdjson::SUCCESS) return std::nullopt;
+    const auto topic = json_string_field(obj, "topic");
+    const auto partition = json_int_field(obj, "partition", std::numeric_limits<std::int32_t>::min(),
+                                          std::numeric_limits<std::int32_t>::max());
+    const auto from = json_int_field(obj, "from");
+    const auto to = json_int_field(obj, "to");
+    if (!topic || !partition || !from || !to || *from > *to) return std::nullopt;
+    out.push_back({std::string(*topic), static_cast<std::int32_t>(*partition), *from, *to});
+  }
+  return out;
+}
+
+/// Decodes standard base64 (RFC 4648, padding required); empty optional on any other input.
+[[nodiscard]] inline std::optional<std::string> decode_base64(std::string_view in) {
+  if (in.size() % 4 != 0) return std::nullopt;
+  auto val = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  std::string out;
+  out.reserve(in.size() / 4 * 3);
+  for (std::size_t i = 0; i < in.size(); i += 4) {
+    const bool last = i + 4 == in.size();
+    const int pad = last ? (in[i + 3] == '=') + (in[i + 2] == '=') : 0;
+    if (pad == 1 && in[i + 2] == '=') return std::nullopt;  // "x=y=" is not padding
+    std::uint32_t v = 0;
+    for (int k = 0; k < 4 - pad; ++k) {
+      const int d = val(in[i + static_cast<std::size_t>(k)]);
+      if (d < 0) return std::nullopt;
+      v = (v << 6) | static_cast<std::uint32_t>(d);
+    }
+    v <<= 6 * pad;
+    out.push_back(static_cast<char>((v >> 16) & 0xFF));
+    if (pad < 2) out.push_back(static_cast<char>((v >> 8) & 0xFF));
+    if (pad < 1) out.push_back(static_cast<char>(v & 0xFF));
+  }
+  return out;
+}
+
+/// Reads a bytes member written by `json::append_bytes_field`: the text itself, or its base64
+/// when `<name>_encoding` is `"base64"`; `null` gives an engaged optional holding an empty
+/// optional. Empty optional when the member is missing or malformed.
+[[nodiscard]] inline std::optional<std::optional<std::string>> read_bytes_field(
+    simdjson::dom::object obj, std::string_view name) {
+  simdjson::dom::element e;
+  if (obj[name].get(e) != simdjson::SUCCESS) return std::nullopt;
+  if (e.is_null()) return std::optional<std::string>{};
+  std::string_view text;
+  if (e.get(text) != simdjson::SUCCESS) return std::nullopt;
+  std::string enc_name(name);
+  enc_name += "_encoding";
+  simdjson::dom::element enc;
+  if (obj[enc_name].get(enc) != simdjson::SUCCESS) return std::optional<std::string>(std::string(text));
+  std::string_view enc_text;
+  if (enc.get(enc_text) != simdjson::SUCCESS || enc_text != "base64") return std::nullopt;
+  auto bytes = decode_base64(text);
+  if (!bytes) return std::nullopt;
+  return std::optional<std::string>(std::move(*bytes));
+}
+
+}  // namespace sluice::inline v0::fs

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+/// @file
+/// `idempotency::memory_log_store`: a `log_store` in memory, for tests and for pipelines whose
+/// log need not survive the process.
+
+#include "sluice/core/error.hpp"
+#include "sluice/fs/atomic_file.hpp"
+#include "sluice/idempotency/log_store.hpp"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sluice::inline v0::idempotency {
+
+/// A `log_store` over a shared in-memory map: copies of a store share the same blobs, so a test
+/// can keep one copy while a pipeline owns another (a "restart" builds a new policy over the
+/// same store).
+///
+/// Keys are checked like on a file system (`fs::check_relative_key`): `errc::invalid_argument`
+/// for an unsafe one.
+/// Blocking: no. Thread-safety: none.
+class memory_log_store {
+ public:
+  using stage_concept = log_store_tag;
+
+  /// Stores `bytes` under `key`.
+  result<void> put(std::string_view key, std::string_view bytes) {
+    SLUICE_TRYV(fs::check_relative_key(key));
+    (*blobs_)[std::string(key)] = std::string(bytes);
+    return success();
+  }
+
+  /// The blob under `key`, or empty.
+  result<std::optional<std::string>> get(std::string_view key) {
+    SLUICE_TRYV(fs::check_relative_key(key));
+    const auto it = blobs_->find(key);
+    if (it == blobs_->end()) return std::optional<std::string>{};
+    return std::optional<std::string>(it->second);
+  }
+
+  /// The keys starting with `prefix`, sorted. Complexity: O(log n + matches).
+  result<std::vector<std::string>> list(std::string_view prefix) {
+    std::vector<std::string> keys;
+    for (auto it = blobs_->lower_bound(prefix);
+         it != blobs_->end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
+      keys.push_back(it->first);
+    return keys;
+  }
+
+  /// The number of blobs stored.
+  [[nodiscard]] std::size_t size() const noexcept { return blobs_->size(); }
+
+ private:
+  std::shared_ptr<std::map<std::string, std::string, std::less<>>> blobs_ =
+      std::make_shared<std::map<std::string, std::string, std::less<>>>();
+};
+
+static_assert(log_store<memory_log_store>);
+
+}  // namespace sluice::inline v0::idempotency
