@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+/// @file
+/// Command line and environment of `sluice-schema-writer`: a pure function from arguments and an
+/// environment lookup to a validated configuration or a usage error (exit code 2).
+
+#include <charconv>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <variant>
+#include <vector>
+
+namespace schema_writer_cli {
+
+/// What the program was asked to do.
+enum class command { run, batches, help, version };
+
+/// Where progress records go.
+struct progress_target {
+  bool to_stderr = true;         ///< JSON lines on stderr (mixed with the human log lines)
+  std::filesystem::path file;    ///< else appended to this file
+};
+
+/// The validated configuration of one invocation.
+struct config {
+  command cmd = command::run;
+  std::filesystem::path source;            ///< kcat -J file
+  bool source_is_default = false;          ///< no --source / SLUICE_SOURCE: the bundled sample
+  std::filesystem::path sink;              ///< catalog root
+  std::filesystem::path checkpoint;        ///< checkpoint directory
+  std::filesystem::path dead_letters;      ///< dead-letter directory
+  bool once = false;                       ///< available-now: process what exists, then exit
+  bool lowercase_names = true;
+  std::int64_t max_records_per_batch = 10'000;
+  std::chrono::milliseconds trigger_interval{1'000};
+  std::string app = "sluice-schema-writer";
+  std::string stream_name = "default";
+  progress_target progress;
+  std::optional<int> since_yyyymm;         ///< `batches --since`
+};
+
+/// A usage or configuration error: the message for stderr; the exit code is 2.
+struct usage_error {
+  std::string message;
+};
+
+/// Looks up an environment variable (`std::getenv` in the program, a map in tests).
+using env_lookup = std::function<std::optional<std::string>(const std::string&)>;
+
+/// Defaults that depend on where the program lives.
+struct defaults {
+  std::filesystem::path sample;   ///< the bundled sample, the default source
+};
+
+namespace detail {
+
+inline bool parse_bool(std::string_view v, bool& out) {
+  if (v == "1" || v == "true" || v == "yes" || v == "on") return out = true, true;
+  if (v == "0" || v == "false" || v == "no" || v == "off") return out = false, true;
+  return false;
+}
+
+// "file:PATH", "file://PATH" or a bare local path; any other scheme is not supported yet.
+inline std::variant<std::filesystem::path, usage_error> parse_location(std::string_view option,
+                                                                        std::string_view v) {
+  if (v.empty()) return usage_error{std::string(option) + ": empty location"};
+  const auto colon = v.find(':');
+  if (colon != std::string_view::npos && colon > 0) {
+    const std::string_view scheme = v.substr(0, colon);
+    bool looks_like_scheme = true;
+    for (const char c : scheme) {
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '+' || c == '-' || c == '.';
+      looks_like_scheme = looks_like_scheme && ok;
+    }
+    if (looks_like_scheme) {
+      if (scheme != "file") {
+        return usage_error{std::string(option) + ": the scheme '" + std::string(scheme) +
+                           ":' is not supported yet; this build supports file:PATH only"};
+      }
+      std::string_view path = v.substr(colon + 1);
+      if (path.substr(0, 2) == "//") path.remove_prefix(2);  // file:///abs → /abs
+      if (path.empty()) return usage_error{std::string(option) + ": empty path after 'file:'"};
+      return std::filesystem::path(path);
+    }
+  }
+  return std::filesystem::path(v);
+}
+
+inline bool parse_int64(std::string_view v, std::int64_t& out) {
+  if (v.empty()) return false;
+  const auto* first = v.data();
+  const auto* last = v.data() + v.size();
+  const auto [ptr, ec] = std::from_chars(first, last, out);
+  return ec == std::errc{} && ptr == last;
+}
+
+// "500ms", "10s", "1m", "2h", or "0".
+inline bool parse_duration(std::string_view v, std::chrono::milliseconds& out) {
+  std::size_t digits = 0;
+  while (digits < v.size() && v[digits] >= '0' && v[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 12) return false;
+  std::int64_t n = 0;
+  if (!parse_int64(v.substr(0, digits), n)) return false;
+  const std::string_view unit = v.substr(digits);
+  std::int64_t scale = 0;
+  if (unit == "ms") scale = 1;
+  else if (unit == "s") scale = 1'000;
+  else if (unit == "m") scale = 60'000;
+  else if (unit == "h") scale = 3'600'000;
+  else if (unit.empty() && n == 0) scale = 1;
+  else return false;
+  out = std::chrono::milliseconds(n * scale);
+  return true;
+}
+
+// App and stream names become path segments of the completed-batches log.
+inline bool is_safe_name(std::string_view v) {
+  if (v.empty() || v.size() > 128 || v == "." || v == "..") return false;
+  for (const char c : v) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+inline bool parse_yyyymm(std::string_view v, int& out) {
+  if (v.size() != 6) return false;
+  std::int64_t n = 0;
+  if (!parse_int64(v, n) || n < 0) return false;
+  const auto month = n % 100;
+  if (month < 1 || month > 12 || n / 100 < 1970) return false;
+  out = static_cast<int>(n);
+  return true;
+}
+
+}  // namespace detail
+
+/// The options, their environment variables and their help lines, in the order of `--help`.
+struct option_info {
+  std::string_view name;      ///< without the leading `--`
+  std::string_view env;       ///< `SLUICE_<NAME>`
+  std::string_view arg;       ///< argument placeholder, empty for a flag
+  std::string_view help;
+};
+
+inline constexpr option_info options_table[] = {
+    {"source", "SLUICE_SOURCE", "file:PATH",
+     "kcat -J JSON lines to read (default: the bundled sample; see below)"},
+    {"sink", "SLUICE_SINK", "file:DIR", "schema catalog root (default: file:./schema-catalog)"},
+    {"checkpoint", "SLUICE_CHECKPOINT", "file:DIR",
+     "checkpoint and completed-batches log (default: file:./.sluice/checkpoint)"},
+    {"dead-letters", "SLUICE_DEAD_LETTERS", "file:DIR",
+     "dead letters, one JSON line per rejected message (default: dead-letters next to the "
+     "checkpoint directory, i.e. file:./.sluice/dead-letters by default)"},
+    {"once", "SLUICE_ONCE", "",
+     "process what the source holds now, then exit 0 (implied when the source is the bundled "
+     "sample)"},
+    {"lowercase-names", "SLUICE_LOWERCASE_NAMES", "", "lowercase field names (the default)"},
+    {"no-lowercase-names", "SLUICE_LOWERCASE_NAMES=false", "", "keep field names as they are"},
+    {"max-records-per-batch", "SLUICE_MAX_RECORDS_PER_BATCH", "N",
+     "at most N offsets per micro-batch (default 10000)"},
+    {"trigger-interval", "SLUICE_TRIGGER_INTERVAL", "DURATION",
+     "time between batch starts: 500ms, 10s, 1m, 1h (default 1s; 0 with --once)"},
+    {"app", "SLUICE_APP", "NAME", "app name in the completed-batches log (default sluice-schema-writer)"},
+    {"stream-name", "SLUICE_STREAM_NAME", "NAME", "stream name in the log (default: default)"},
+    {"progress", "SLUICE_PROGRESS", "stderr|file:PATH",
+     "where the JSON progress record of each batch goes (default stderr)"},
+    {"since", "SLUICE_SINCE", "YYYYMM", "batches: list only months from YYYYMM on"},
+};
+
+/// The text of `--help`.
+inline std::string help_text() {
+  std::string s =
+      "usage: sluice-schema-writer [run] [OPTIONS]\n"
+      "       sluice-schema-writer batches [--checkpoint file:DIR] [--app NAME]\n"
+      "                                    [--stream-name NAME] [--since YYYYMM]\n"
+      "\n"
+      "Reads a GoldenGate schema topic dump (kcat -C -J lines), and writes every table schema\n"
+      "to DIR/<db.schema.table>/<fingerprint>.avsc: the key normalized, the envelope schema\n"
+      "(oracle.goldengate.generic_wrapper) dropped, the fingerprint of the raw schema as Java\n"
+      "Avro computes it, the schema preprocessed for Spark (lowercase field names, decimal\n"
+      "precision at most 38). Micro-batches are checkpointed and logged, so a restart after a\n"
+      "crash replays exactly the unfinished batch. 'batches' prints the completed-batches log.\n"
+      "\n"
+      "Options (each also as an environment variable; a flag beats its variable):\n";
+  for (const auto& o : options_table) {
+    std::string head = "  --";
+    head += o.name;
+    if (!o.arg.empty()) {
+      head += ' ';
+      head += o.arg;
+    }
+    s += head;
+    s += '\n';
+    s += "      ";
+    s += o.help;
+    s += "  [";
+    s += o.env;
+    s += "]\n";
+  }
+  s +=
+      "  --help      this text\n"
+      "  --version   the version\n"
+      "\n"
+      "Run with no arguments, it processes the bundled sample into ./schema-catalog and exits\n"
+      "(the demo). With another --source and no --once it runs until SIGTERM or SIGINT, one batch\n"
+      "per trigger interval, and stops after the current batch commits.\n"
+      "Locations: file:PATH, file://PATH or a plain path; other schemes (s3://, kafka://) are not\n"
+      "supported yet. Boolean variables take 1/0, true/false, yes/no, on/off.\n"
+      "The completed-batches log lives in <checkpoint>/completed-batches/. One writer per\n"
+      "checkpoint directory; temp files of a killed run are removed from it at start.\n"
+      "Exit codes: 0 done, 1 fatal error, 2 usage or configuration error.\n";
+  return s;
+}
+
+/// Parses `args` (without the program name) with `env` as fallback into a configuration.
+///
+/// Errors: a `usage_error` for an unknown option or command, a missing or bad value, an
+/// unsupported location scheme.
+inline std::variant<config, usage_error> parse(const std::vector<std::string>& args,
+                                               const env_lookup& env, const defaults& defs) {
+  config cfg;
+  std::size_t i = 0;
+  if (!args.empty() && !args[0].empty() && args[0][0] != '-') {
+    if (args[0] == "run") {
+      cfg.cmd = command::run;
+    } else if (args[0] == "batches") {
+      cfg.cmd = command::batches;
+    } else {
+      return usage_error{"unknown command '" + args[0] + "' (expected run or batches)"};
+    }
+    i = 1;
+  }
+
+  // Flags first, into a map by option name; then fill every option from flag, env or default.
+  std::vector<std::pair<std::string, std::string>> given;  // name → value ("" for flags)
+  for (; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--help" || a == "-h") {
+      cfg.cmd = command::help;
+      return cfg;
+    }
+    if (a == "--version") {
+      cfg.cmd = command::version;
+      return cfg;
+    }
+    if (a.size() < 3 || a.substr(0, 2) != "--") {
+      return usage_error{"unexpected argument '" + a + "'"};
+    }
+    std::string name = a.substr(2);
+    std::optional<std::string> value;
+    if (const auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    const option_info* info = nullptr;
+    for (const auto& o : options_table) {
+      if (o.name == name) info = &o;
+    }
+    if (info == nullptr) return usage_error{"unknown option '--" + name + "'"};
+    if (info->arg.empty()) {
+      if (value) return usage_error{"option '--" + name + "' takes no value"};
+      value = "";
+    } else if (!value) {
+      // No value of ours starts with "--": take such a word as the next option.
+      if (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0) {
+        return usage_error{"option '--" + name + "' needs a value"};
+      }
+      value = args[++i];
+    }
+    given.emplace_back(name, *value);
+  }
+  if (cfg.cmd != command::batches) {
+    for (const auto& [name, value] : given) {
+      if (name == "since") return usage_error{"--since applies to the 'batches' command only"};
+    }
+  }
+
+  const auto flag = [&](std::string_view name) -> std::optional<std::string> {
+    std::optional<std::string> last;
+    for (const auto& [n, v] : given) {
+      if (n == name) last = v;
+    }
+    return last;
+  };
+  // A flag's value, else its variable's; the second member says where it came from.
+  struct sourced {
+    std::string value;
+    std::string where;
+  };
+  const auto lookup = [&](std::string_view name, const char* var) -> std::optional<sourced> {
+    if (auto v = flag(name)) return sourced{*v, "--" + std::string(name)};
+    if (auto v = env(var)) return sourced{*v, var};
+    return std::nullopt;
+  };
+
+  const auto location = [&](std::string_view name, const char* var,
+                            std::filesystem::path& out) -> std::optional<usage_error> {
+    if (auto v = lookup(name, var)) {
+      auto parsed = detail::parse_location(v->where, v->value);
+      if (auto* e = std::get_if<usage_error>(&parsed)) return *e;
+      out = std::get<std::filesystem::path>(parsed);
+    }
+    return std::nullopt;
+  };
+
+  cfg.source = defs.sample;
+  cfg.source_is_default = true;
+  if (flag("source") || env("SLUICE_SOURCE")) cfg.source_is_default = false;
+  if (auto e = location("source", "SLUICE_SOURCE", cfg.source)) return *e;
+  cfg.sink = "schema-catalog";
+  if (auto e = location("sink", "SLUICE_SINK", cfg.sink)) return *e;
+  cfg.checkpoint = std::filesystem::path(".sluice") / "checkpoint";
+  if (auto e = location("checkpoint", "SLUICE_CHECKPOINT", cfg.checkpoint)) return *e;
+  {
+    // Default: a sibling of the checkpoint directory (./.sluice/dead-letters by default).
+    auto parent = cfg.checkpoint.lexically_normal();
+    if (!parent.has_filename()) parent = parent.parent_path();  // "dir/" → "dir"
+    parent = parent.parent_path();
+    cfg.dead_letters = (parent.empty() ? std::filesystem::path(".") : parent) / "dead-letters";
+  }
+  if (auto e = location("dead-letters", "SLUICE_DEAD_LETTERS", cfg.dead_letters)) return *e;
+
+  if (flag("once")) {
+    cfg.once = true;
+  } else if (auto v = env("SLUICE_ONCE")) {
+    if (!detail::parse_bool(*v, cfg.once)) {
+      return usage_error{"SLUICE_ONCE: expected true or false, got '" + *v + "'"};
+    }
+  } else {
+    // The demo must return: the bundled sample never grows, so running on it means --once.
+    cfg.once = cfg.source_is_default;
+  }
+
+  {
+    // The last of --lowercase-names / --no-lowercase-names wins; else the variable.
+    std::optional<bool> lower;
+    for (const auto& [n, v] : given) {
+      if (n == "lowercase-names") lower = true;
+      if (n == "no-lowercase-names") lower = false;
+    }
+    if (lower) {
+      cfg.lowercase_names = *lower;
+    } else if (auto v = env("SLUICE_LOWERCASE_NAMES")) {
+      if (!detail::parse_bool(*v, cfg.lowercase_names)) {
+        return usage_error{"SLUICE_LOWERCASE_NAMES: expected true or false, got '" + *v + "'"};
+      }
+    }
+  }
+
+  if (auto v = lookup("max-records-per-batch", "SLUICE_MAX_RECORDS_PER_BATCH")) {
+    if (!detail::parse_int64(v->value, cfg.max_records_per_batch) ||
+        cfg.max_records_per_batch < 1 || cfg.max_records_per_batch > 100'000'000) {
+      return usage_error{v->where + ": expected a whole number from 1 to 100000000, got '" +
+                         v->value + "'"};
+    }
+  }
+  if (auto v = lookup("trigger-interval", "SLUICE_TRIGGER_INTERVAL")) {
+    if (!detail::parse_duration(v->value, cfg.trigger_interval)) {
+      return usage_error{v->where + ": expected a duration such as 500ms, 10s, 1m or 1h, got '" +
+                         v->value + "'"};
+    }
+  } else if (cfg.once) {
+    // Available-now runs its batches back to back (as Spark's Trigger.AvailableNow) unless an
+    // interval is asked for.
+    cfg.trigger_interval = std::chrono::milliseconds(0);
+  }
+  if (auto v = lookup("app", "SLUICE_APP")) {
+    if (!detail::is_safe_name(v->value)) {
+      return usage_error{v->where + ": expected 1 to 128 of A-Z a-z 0-9 _ - . (not . or ..), got '" +
+                         v->value + "'"};
+    }
+    cfg.app = v->value;
+  }
+  if (auto v = lookup("stream-name", "SLUICE_STREAM_NAME")) {
+    if (!detail::is_safe_name(v->value)) {
+      return usage_error{v->where + ": expected 1 to 128 of A-Z a-z 0-9 _ - . (not . or ..), got '" +
+                         v->value + "'"};
+    }
+    cfg.stream_name = v->value;
+  }
+  if (auto v = lookup("progress", "SLUICE_PROGRESS")) {
+    if (v->value == "stderr") {
+      cfg.progress = {};
+    } else {
+      auto parsed = detail::parse_location(v->where, v->value);
+      if (auto* e = std::get_if<usage_error>(&parsed)) return *e;
+      cfg.progress.to_stderr = false;
+      cfg.progress.file = std::get<std::filesystem::path>(parsed);
+    }
+  }
+  if (cfg.cmd == command::batches) {
+    if (auto v = lookup("since", "SLUICE_SINCE")) {
+      int yyyymm = 0;
+      if (!detail::parse_yyyymm(v->value, yyyymm)) {
+        return usage_error{v->where + ": expected a month as YYYYMM (e.g. 202508), got '" +
+                           v->value + "'"};
+      }
+      cfg.since_yyyymm = yyyymm;
+    }
+  }
+  return cfg;
+}
+
+}  // namespace schema_writer_cli

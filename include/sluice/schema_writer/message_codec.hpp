@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+/// @file
+/// `message_codec`: the schema writer's codec, raw `source_record`s to `schema_message`s
+/// (ARCHITECTURE.md §2, step 1: key and value become strings).
+
+#include "sluice/core/concepts/tags.hpp"
+#include "sluice/core/error.hpp"
+#include "sluice/core/record.hpp"
+#include "sluice/core/reject.hpp"
+#include "sluice/fs/kcat_source.hpp"
+#include "sluice/schema_writer/detail/utf8.hpp"
+#include "sluice/schema_writer/schema_message.hpp"
+
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sluice::inline v0::schema_writer {
+
+namespace detail {
+
+/// Offset of the first byte of `s` that does not start a well-formed UTF-8 sequence, if any.
+constexpr std::optional<std::size_t> first_invalid_utf8(std::string_view s) noexcept {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto step = decode_utf8(s, i);
+    if (!step.valid) return i;
+    i += step.length;
+  }
+  return std::nullopt;
+}
+
+inline std::string invalid_utf8_reason(std::string_view what, std::string_view bytes,
+                                       std::size_t at) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  const auto b = static_cast<unsigned char>(bytes[at]);
+  std::string reason(what);
+  reason += " is not valid UTF-8 (byte 0x";
+  reason += hex[b >> 4];
+  reason += hex[b & 0xF];
+  reason += " at offset ";
+  reason += std::to_string(at);
+  reason += ')';
+  return reason;
+}
+
+}  // namespace detail
+
+/// Decodes schema-topic records into `schema_message`s: key and payload as UTF-8 text.
+///
+/// Per record, in this order:
+/// - a bad line of a kcat file (`fs::is_kcat_bad_line`: not JSON, not a kcat message) → reject
+///   with `fs::kcat_bad_line_reason`, so the raw line reaches the dead letters;
+/// - no payload (a Kafka tombstone) → reject "message has no payload …";
+/// - a payload that is not UTF-8 → reject, naming the first bad byte and its offset (Avro schema
+///   JSON is text; the dead letter keeps the bytes in base64);
+/// - a key that is not UTF-8 → reject likewise;
+/// - otherwise one `schema_message` with the record's index as `origin`. A missing key is kept
+///   as absent: whether that is bad input depends on the schema (the envelope schema is filtered
+///   whatever its key), which `catalog_transform` decides.
+///
+/// Models `codec_for<message_codec, source_record>`; stateless and empty.
+/// Errors: none at batch level (bad records are rejects); the result is always success.
+/// Thread-safety: pure; one instance may serve several threads.
+/// Complexity: linear in the bytes of the batch (UTF-8 check and one copy).
+struct message_codec {
+  using stage_concept = codec_tag;
+  using value_type = schema_message;
+
+  /// Appends one `schema_message` per acceptable record of `in` to `out`; the others go to
+  /// `rejects` with their index and a reason.
+  result<void> decode(std::span<const source_record> in, std::vector<schema_message>& out,
+                      reject_list& rejects) const {
+    out.reserve(out.size() + in.size());
+    for (std::size_t i = 0; i < in.size(); ++i) {
+      const source_record& rec = in[i];
+      if (fs::is_kcat_bad_line(rec)) {
+        rejects.add(i, fs::kcat_bad_line_reason(rec));
+        continue;
+      }
+      if (!rec.payload) {
+        rejects.add(i, "message has no payload (a tombstone); expected an Avro schema");
+        continue;
+      }
+      if (const auto bad = detail::first_invalid_utf8(*rec.payload)) {
+        rejects.add(i, detail::invalid_utf8_reason("payload", *rec.payload, *bad));
+        continue;
+      }
+      if (rec.key) {
+        if (const auto bad = detail::first_invalid_utf8(*rec.key)) {
+          rejects.add(i, detail::invalid_utf8_reason("key", *rec.key, *bad));
+          continue;
+        }
+      }
+      out.push_back(schema_message{i, rec.key, *rec.payload});
+    }
+    return success();
+  }
+};
+
+}  // namespace sluice::inline v0::schema_writer

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: Apache-2.0
+// The option parser of sluice-schema-writer: flags, environment variables, defaults, errors.
+#include "options.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace cli = schema_writer_cli;
+
+namespace {
+
+struct parsed {
+  std::optional<cli::config> cfg;
+  std::string error;
+};
+
+parsed parse(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+  const cli::env_lookup lookup = [env](const std::string& k) -> std::optional<std::string> {
+    const auto it = env.find(k);
+    if (it == env.end()) return std::nullopt;
+    return it->second;
+  };
+  auto r = cli::parse(args, lookup, cli::defaults{"/opt/share/sluice/sample.jsonl"});
+  if (auto* e = std::get_if<cli::usage_error>(&r)) return {std::nullopt, e->message};
+  return {std::get<cli::config>(r), {}};
+}
+
+}  // namespace
+
+TEST(SchemaWriterOptions, DefaultsRunTheDemoOnceOnTheBundledSample) {
+  const auto p = parse({});
+  ASSERT_TRUE(p.cfg) << p.error;
+  const auto& c = *p.cfg;
+  EXPECT_EQ(c.cmd, cli::command::run);
+  EXPECT_EQ(c.source, "/opt/share/sluice/sample.jsonl");
+  EXPECT_TRUE(c.source_is_default);
+  EXPECT_TRUE(c.once);
+  EXPECT_EQ(c.sink, "schema-catalog");
+  EXPECT_EQ(c.checkpoint, ".sluice/checkpoint");
+  EXPECT_EQ(c.dead_letters, ".sluice/dead-letters");
+  EXPECT_TRUE(c.lowercase_names);
+  EXPECT_EQ(c.max_records_per_batch, 10'000);
+  EXPECT_EQ(c.trigger_interval, std::chrono::milliseconds(0));  // once: batches back to back
+  EXPECT_EQ(c.app, "sluice-schema-writer");
+  EXPECT_EQ(c.stream_name, "default");
+  EXPECT_TRUE(c.progress.to_stderr);
+}
+
+TEST(SchemaWriterOptions, AnExplicitSourceRunsContinuouslyUnlessOnce) {
+  auto p = parse({"--source", "file:/data/topic.jsonl"});
+  ASSERT_TRUE(p.cfg) << p.error;
+  EXPECT_EQ(p.cfg->source, "/data/topic.jsonl");
+  EXPECT_FALSE(p.cfg->source_is_default);
+  EXPECT_FALSE(p.cfg->once);
+  EXPECT_EQ(p.cfg->trigger_interval, std::chrono::milliseconds(1000));
+  p = parse({"--source=file:/data/topic.jsonl", "--once"});
+  ASSERT_TRUE(p.cfg) << p.error;
+  EXPECT_TRUE(p.cfg->once);
+  EXPECT_EQ(p.cfg->trigger_interval, std::chrono::milliseconds(0));
+  p = parse({"--source=file:/data/topic.jsonl", "--once", "--trigger-interval", "2s"});
+  ASSERT_TRUE(p.cfg) << p.error;
+  EXPECT_EQ(p.cfg->trigger_interval, std::chrono::milliseconds(2000));
+  p = parse({}, {{"SLUICE_SOURCE", "/data/t.jsonl"}});  // a plain path is a local file too
+  ASSERT_TRUE(p.cfg) << p.error;
+  EXPECT_EQ(p.cfg->source, "/data/t.jsonl");
+  EXPECT_FALSE(p.cfg->once);
+  p = parse({}, {{"SLUICE_ONCE", "false"}});  // the demo can be made continuous
+  ASSERT_TRUE(p.cfg) << p.error;
+  EXPECT_FALSE(p.cfg->once);
+}
+
+TEST(SchemaWriterOptions, LocationsAcceptFileSchemeFormsAndRefuseOthers) {
+  auto p = parse({"--sink", "file:///var/catalog", "--checkpoint", "file://rel/ckpt"});
+  ASSERT_TRUE(p.cfg) << p.error;
+  EXPECT_EQ(p.cfg->sink, "/var/catalog");
+  EXPECT_EQ(p.cfg->checkpoint, "rel/ckpt");
+  for (const char* bad : {"s3://bucket/x", "kafka://b:9092/t", "https://example/x", "gs://b"}) {
+    p = parse({"--sink", bad});
+    EXPECT_FALSE(p.cfg) << bad;
+    EXPECT_NE(p.error.find("is not supported yet"), std::string::npos) << p.error;
+  }
+  p = parse({"--sink", "file:"});
+  EXPECT_FALSE(p.cfg);
+  p = parse({"--sink", ""});
+  EXPECT_FALSE(p.cfg);
+}
+
+TEST(SchemaWriterOptions, DeadLettersDefaultToASiblingOfTheCheckpoint) {
+  auto p = parse({"--checkpoint", "file:/srv/sw/ckpt"});
+  ASSERT_TRUE(p.cfg);
+  EXPECT_EQ(p.cfg->dead_letters, "/srv/sw/dead-letters");
+  p = parse({"--checkpoint", "file:/srv/sw/ckpt/"});
+  ASSERT_TRUE(p.cfg);
+  EXPECT_EQ(p.cfg->dead_letters, "/srv/sw/dead-letters");
+  p = parse({"--checkpoint", "ckpt"});
+  ASSERT_TRUE(p.cfg);
+  EXPECT_EQ(p.cfg->dead_letters, "./dead-letters");
+  p = parse({"--checkpoint", "ckpt", "--dead-letters", "file:/dlq"});
+  ASSERT_TRUE(p.cfg);
+  EXPECT_EQ(p.cfg->dead_letters, "/dlq");
+}
+
+TEST(SchemaWriterOptions, NumbersDurationsAndNamesAreValidated) {
+  auto p = parse({"--max-records-per-batch", "3", "--trigger-interval", "500ms"});
+  ASSERT_TRUE(p.cfg) << p.error;
+  EXPECT_EQ(p.cfg->max_records_per_batch, 3);
+  EXPECT_EQ(p.cfg->trigger_interval, std::chrono::milliseconds(500));
+  const std::pair<const char*, long long> durations[] = {
+      {"10s", 10'000}, {"1m", 60'000}, {"2h", 7'200'000}, {"0", 0}, {"0ms", 0}};
+  for (const auto& [text, ms] : durations) {
+    p = parse({"--trigger-interval", text});
+    ASSERT_TRUE(p.cfg) << text << ": " << p.error;
+    EXPECT_EQ(p.cfg->trigger_interval.count(), ms) << text;
+  }
+  for (const char* bad : {"10", "1d", "-5s", "ms", "5 s", "1.5s", ""}) {
+    EXPECT_FALSE(parse({"--trigger-interval", bad}).cfg) << bad;
+  }
+  for (const char* bad : {"0", "-1", "1e3", "12x", "", "100000001", "99999999999999999999"}) {
+    p = parse({"--max-records-per-batch", bad});
+    EXPECT_FALSE(p.cfg) << bad;
+  }
+  for (const char* bad : {"", ".", "..", "a/b", "a b", "ü"}) {
+    EXPECT_FALSE(parse({"--app", bad}).cfg) << bad;
+    EXPECT_FALSE(parse({"--stream-name", bad}).cfg) << bad;
+  }
+  p = parse({"--app", "billing-2", "--stream-name", "gg.schemas_v1"});
+  ASSERT_TRUE(p.cfg) << p.error;
+  EXPECT_EQ(p.cfg->app, "billing-2");
+  EXPECT_EQ(p.cfg->stream_name, "gg.schemas_v1");
+}
+
+TEST(SchemaWriterOptions, FlagsBeatEnvironmentAndTheLastFlagWins) {
+  const std::map<std::string, std::string> env = {
+      {"SLUICE_SINK", "file:/env/sink"},
+      {"SLUICE_MAX_RECORDS_PER_BATCH", "7"},
+      {"SLUICE_LOWERCASE_NAMES", "0"},
+      {"SLUICE_PROGRESS", "file:/env/progress.jsonl"},
+      {"SLUICE_TRIGGER_INTERVAL", "1m"}};
+  auto p = parse({}, env);
+  ASSERT_TRUE(p.cfg) << p.error;
+  EXPECT_EQ(p.cfg->sink, "/env/sink");
+  EXPECT_EQ(p.cfg->max_records_per_batch, 7);
+  EXPECT_FALSE(p.cfg->lowercase_names);
+  EXPECT_FALSE(p.cfg->progress.to_stderr);
+  EXPECT_EQ(p.cfg->progress.file, "/env/progress.jsonl");
+  EXPECT_EQ(p.cfg->trigger_interval, std::chrono::minutes(1));
+  p = parse({"--sink", "file:/flag/sink", "--max-records-per-batch", "9", "--lowercase-names",
+             "--progress", "stderr", "--max-records-per-batch", "11"},
+            env);
+  ASSERT_TRUE(p.cfg) << p.error;
+  EXPECT_EQ(p.cfg->sink, "/flag/sink");
+  EXPECT_EQ(p.cfg->max_records_per_batch, 11);
+  EXPECT_TRUE(p.cfg->lowercase_names);
+  EXPECT_TRUE(p.cfg->progress.to_stderr);
+  p = parse({"--lowercase-names", "--no-lowercase-names"});
+  ASSERT_TRUE(p.cfg);
+  EXPECT_FALSE(p.cfg->lowercase_names);
+  for (const char* bad : {"maybe", "", "2"}) {
+    EXPECT_FALSE(parse({}, {{"SLUICE_LOWERCASE_NAMES", bad}}).cfg) << bad;
+    EXPECT_FALSE(parse({}, {{"SLUICE_ONCE", bad}}).cfg) << bad;
+  }
+  // A flag wins without its variable being read, so a bad variable behind a flag is harmless.
+  EXPECT_TRUE(parse({"--max-records-per-batch", "5"}, {{"SLUICE_MAX_RECORDS_PER_BATCH", "x"}}).cfg);
+  EXPECT_FALSE(parse({}, {{"SLUICE_MAX_RECORDS_PER_BATCH", "x"}}).cfg);
+}
+
+TEST(SchemaWriterOptions, CommandsHelpVersionAndUsageErrors) {
+  EXPECT_EQ(parse({"run", "--once"}).cfg->cmd, cli::command::run);
+  EXPECT_EQ(parse({"--help"}).cfg->cmd, cli::command::help);
+  EXPECT_EQ(parse({"-h"}).cfg->cmd, cli::command::help);
+  EXPECT_EQ(parse({"--version"}).cfg->cmd, cli::command::version);
+  auto p = parse({"batches", "--since", "202508"});
+  ASSERT_TRUE(p.cfg) << p.error;
+  EXPECT_EQ(p.cfg->cmd, cli::command::batches);
+  EXPECT_EQ(p.cfg->since_yyyymm, 202508);
+  p = parse({"batches"}, {{"SLUICE_SINCE", "202412"}});
+  ASSERT_TRUE(p.cfg);
+  EXPECT_EQ(p.cfg->since_yyyymm, 202412);
+  EXPECT_FALSE(parse({"batches"}).cfg->since_yyyymm);
+  for (const char* bad : {"202513", "202500", "2025-08", "20258", "abcdef", "196912"}) {
+    EXPECT_FALSE(parse({"batches", "--since", bad}).cfg) << bad;
+  }
+  const std::vector<std::vector<std::string>> usage = {
+      {"--nope"}, {"-x"}, {"extra", "--once"}, {"run", "stray"}, {"--once=1"},
+      {"--sink"}, {"--max-records-per-batch", "--once"}, {"--since", "202508"}, {"--no-lowercase-names=true"}};
+  for (const auto& args : usage) {
+    p = parse(args);
+    EXPECT_FALSE(p.cfg) << args.front();
+    EXPECT_FALSE(p.error.empty());
+  }
+}
+
+TEST(SchemaWriterOptions, HelpNamesEveryOptionAndItsVariable) {
+  const auto help = cli::help_text();
+  for (const auto& o : cli::options_table) {
+    EXPECT_NE(help.find("--" + std::string(o.name)), std::string::npos) << o.name;
+    EXPECT_NE(help.find(std::string(o.env)), std::string::npos) << o.env;
+  }
+  EXPECT_NE(help.find("Exit codes: 0 done, 1 fatal error, 2 usage or configuration error"),
+            std::string::npos);
+}
