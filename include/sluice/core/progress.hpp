@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+/// @file
+/// Progress records, one per committed batch (like Spark's `lastProgress`), their JSON-lines
+/// form, and the reporters that write them: `json_lines_progress` (a `FILE*` such as stderr, or
+/// a file it appends to) and `null_progress`.
+
+#include "sluice/core/concepts/tags.hpp"
+#include "sluice/core/error.hpp"
+#include "sluice/core/json.hpp"
+#include "sluice/core/record.hpp"
+
+#include <cerrno>
+#include <charconv>
+#include <cstddef>
+#include <cmath>
+#include <concepts>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+namespace sluice::inline v0 {
+
+/// What happened in one batch.
+struct progress_record {
+  std::int64_t batch_id = 0;
+  std::int64_t timestamp_ms = 0;       ///< wall time when the batch started, ms since the epoch
+  std::int64_t num_input_rows = 0;     ///< records read
+  std::int64_t num_output_rows = 0;    ///< values handed to the sink (0 if the write was skipped)
+  std::int64_t rejects = 0;            ///< records sent to the dead letters
+  bool replayed = false;               ///< the batch was a pending plan replayed after a restart
+  bool skipped_write = false;          ///< the idempotency policy knew the batch: nothing written
+  double plan_ms = 0;                  ///< planning and the write-ahead of the plan
+  double read_ms = 0;                  ///< reading the records
+  double process_ms = 0;               ///< decoding and transforms
+  double write_ms = 0;                 ///< sink and dead letters
+  double commit_ms = 0;                ///< mark done, checkpoint commit, source commit
+  double total_ms = 0;                 ///< from batch start to commit
+  double input_rows_per_second = 0;    ///< rows / time since the previous batch started
+  double processed_rows_per_second = 0;  ///< rows / `total_ms`
+  std::vector<offset_range> sources;   ///< the batch's offset ranges
+};
+
+namespace detail {
+
+inline void append_int(std::string& out, std::int64_t v) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+// Finite doubles only: JSON has no NaN or infinity (reported as 0).
+inline void append_double(std::string& out, double v) {
+  if (!std::isfinite(v)) v = 0;
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 3);
+  out.append(buf, r.ptr);
+}
+
+inline void append_2(std::string& out, unsigned v) {
+  out.push_back(static_cast<char>('0' + v / 10));
+  out.push_back(static_cast<char>('0' + v % 10));
+}
+
+}  // namespace detail
+
+/// Appends `ms` (since the Unix epoch) as an ISO-8601 UTC timestamp with milliseconds,
+/// `2024-05-31T23:59:59.123Z` (proleptic Gregorian; years 0000-9999).
+inline void append_iso8601_utc(std::string& out, std::int64_t ms) {
+  std::int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+  const auto millis = static_cast<unsigned>(ms - secs * 1000);
+  std::int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+  const auto sod = static_cast<unsigned>(secs - days * 86400);
+  // Howard Hinnant's civil_from_days.
+  days += 719468;
+  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(days - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0);
+  const auto yy = static_cast<unsigned>(y < 0 ? 0 : (y > 9999 ? 9999 : y));
+  detail::append_2(out, yy / 100);
+  detail::append_2(out, yy % 100);
+  out.push_back('-');
+  detail::append_2(out, m);
+  out.push_back('-');
+  detail::append_2(out, d);
+  out.push_back('T');
+  detail::append_2(out, sod / 3600);
+  out.push_back(':');
+  detail::append_2(out, sod / 60 % 60);
+  out.push_back(':');
+  detail::append_2(out, sod % 60);
+  out.push_back('.');
+  out.push_back(static_cast<char>('0' + millis / 100));
+  detail::append_2(out, millis % 100);
+  out.push_back('Z');
+}
+
+/// Appends `r` as one JSON object (no newline), with Spark-like names:
+/// `{"batchId":0,"timestamp":"…Z","numInputRows":…,"numOutputRows":…,"rejects":…,
+/// "replayed":false,"skippedWrite":false,"durationMs":{"plan":…,"read":…,"process":…,
+/// "write":…,"commit":…,"total":…},"inputRowsPerSecond":…,"processedRowsPerSecond":…,
+/// "sources":[{"topic":"…","partition":0,"startOffset":0,"endOffset":10}]}`.
+/// Durations and rates have three decimals.
+inline void append_progress_json(std::string& out, const progress_record& r) {
+  const auto integer = [&](const char* key, std::int64_t v) {
+    out += key;
+    detail::append_int(out, v);
+  };
+  const auto decimal = [&](const char* key, double v) {
+    out += key;
+    detail::append_double(out, v);
+  };
+  const auto boolean = [&](const char* key, bool v) {
+    out += key;
+    out += v ? "true" : "false";
+  };
+  integer("{\"batchId\":", r.batch_id);
+  out += ",\"timestamp\":\"";
+  append_iso8601_utc(out, r.timestamp_ms);
+  integer("\",\"numInputRows\":", r.num_input_rows);
+  integer(",\"numOutputRows\":", r.num_output_rows);
+  integer(",\"rejects\":", r.rejects);
+  boolean(",\"replayed\":", r.replayed);
+  boolean(",\"skippedWrite\":", r.skipped_write);
+  decimal(",\"durationMs\":{\"plan\":", r.plan_ms);
+  decimal(",\"read\":", r.read_ms);
+  decimal(",\"process\":", r.process_ms);
+  decimal(",\"write\":", r.write_ms);
+  decimal(",\"commit\":", r.commit_ms);
+  decimal(",\"total\":", r.total_ms);
+  decimal("},\"inputRowsPerSecond\":", r.input_rows_per_second);
+  decimal(",\"processedRowsPerSecond\":", r.processed_rows_per_second);
+  out += ",\"sources\":[";
+  for (std::size_t i = 0; i < r.sources.size(); ++i) {
+    const auto& s = r.sources[i];
+    out += i == 0 ? "{\"topic\":" : ",{\"topic\":";
+    json::append_string(out, s.topic);
+    integer(",\"partition\":", s.partition);
+    integer(",\"startOffset\":", s.from);
+    integer(",\"endOffset\":", s.to);
+    out.push_back('}');
+  }
+  out += "]}";
+}
+
+/// `r` as one JSON object (see `append_progress_json`).
+[[nodiscard]] inline std::string to_json(const progress_record& r) {
+  std::string s;
+  append_progress_json(s, r);
+  return s;
+}
+
+/// Tag of progress reporters.
+struct progress_reporter_tag {};
+
+/// Receives one progress record per committed batch.
+///
+/// Semantics: `report` is called after the batch committed; it must not throw, and a failure to
+/// report never fails the batch (a reporter remembers its own failures).
+template <class P>
+concept progress_reporter = detail::declares<P, progress_reporter_tag> &&
+                            requires(P& p, const progress_record& r) {
+                              { p.report(r) } -> std::same_as<void>;
+                            };
+
+/// Discards progress records.
+struct null_progress {
+  using stage_concept = progress_reporter_tag;
+  void report(const progress_record&) const noexcept {}
+};
+
+/// Writes each progress record as one JSON line to a `FILE*` (e.g. `stderr`), or to a file it
+/// opens for appending, flushing after each line.
+///
+/// Blocking: one `fwrite` + `fflush` per batch. Thread-safety: none.
+class json_lines_progress {
+ public:
+  using stage_concept = progress_reporter_tag;
+
+  /// Writes to `stream`, which it does not own; `stream` must outlive the reporter.
+  explicit json_lines_progress(std::FILE* stream) noexcept : stream_(stream) {}
+
+  /// Opens `path` for appending (created if missing).
+  /// Errors: the `errno` of `fopen` (generic category).
+  /// Blocking: yes.
+  [[nodiscard]] static result<json_lines_progress> open(const std::string& path) {
+    std::FILE* f = std::fopen(path.c_str(), "ae");
+    if (f == nullptr) return std::error_code(errno, std::generic_category());
+    json_lines_progress p(f);
+    p.owned_ = true;
+    return p;
+  }
+
+  json_lines_progress(json_lines_progress&& o) noexcept
+      : stream_(std::exchange(o.stream_, nullptr)),
+        owned_(std::exchange(o.owned_, false)),
+        failures_(o.failures_) {}
+  json_lines_progress& operator=(json_lines_progress&& o) noexcept {
+    if (this != &o) {
+      close();
+      stream_ = std::exchange(o.stream_, nullptr);
+      owned_ = std::exchange(o.owned_, false);
+      failures_ = o.failures_;
+    }
+    return *this;
+  }
+  json_lines_progress(const json_lines_progress&) = delete;
+  json_lines_progress& operator=(const json_lines_progress&) = delete;
+  ~json_lines_progress() { close(); }
+
+  /// Writes `r` as one line. A failed write is counted in `failures()`, never thrown.
+  void report(const progress_record& r) noexcept {
+    if (stream_ == nullptr) return;
+    try {
+      line_.clear();
+      append_progress_json(line_, r);
+      line_.push_back('\n');
+    } catch (...) {  // std::bad_alloc: skip this line rather than fail the batch
+      ++failures_;
+      return;
+    }
+    if (std::fwrite(line_.data(), 1, line_.size(), stream_) != line_.size() ||
+        std::fflush(stream_) != 0)
+      ++failures_;
+  }
+
+  /// Number of records that could not be written.
+  [[nodiscard]] std::int64_t failures() const noexcept { return failures_; }
+
+ private:
+  void close() noexcept {
+    if (owned_ && stream_ != nullptr) std::fclose(stream_);
+    stream_ = nullptr;
+    owned_ = false;
+  }
+
+  std::FILE* stream_ = nullptr;
+  bool owned_ = false;
+  std::int64_t failures_ = 0;
+  std::string line_;
+};
+
+static_assert(progress_reporter<null_progress>);
+static_assert(progress_reporter<json_lines_progress>);
+
+}  // namespace sluice::inline v0
