@@ -6,8 +6,14 @@
 #include <fstream>
 #include <string>
 #include <sys/wait.h>
+#include <unistd.h>
 
 namespace {
+
+// A temporary file name of this process: CTest runs the tests of this file in parallel processes.
+std::string temp_path(const char* name) {
+  return testing::TempDir() + "sluice_avro_cli_" + std::to_string(getpid()) + "_" + name;
+}
 
 struct run_result {
   int status;
@@ -16,7 +22,7 @@ struct run_result {
 
 // Runs the CLI with `args`, feeding `input` on stdin (through a temporary file).
 run_result run(const std::string& args, const std::string& input, bool with_stderr = false) {
-  const std::string in_path = testing::TempDir() + "sluice_avro_cli_in.txt";
+  const std::string in_path = temp_path("in.txt");
   {
     std::ofstream f(in_path, std::ios::binary);
     f << input;
@@ -28,6 +34,7 @@ run_result run(const std::string& args, const std::string& input, bool with_stde
   char buf[4096];
   for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
   const int st = pclose(p);
+  std::remove(in_path.c_str());
   return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
 }
 
@@ -39,7 +46,7 @@ TEST(SluiceAvroCli, FingerprintPrintsDecimalHexAndCanonical) {
 }
 
 TEST(SluiceAvroCli, CanonicalAndPreprocessFromAFile) {
-  const std::string path = testing::TempDir() + "sluice_avro_cli_schema.avsc";
+  const std::string path = temp_path("schema.avsc");
   {
     std::ofstream f(path, std::ios::binary);
     f << R"({"type":"record","name":"R","fields":[{"name":"ID","type":{"type":"bytes","logicalType":"decimal","precision":40}}]})";
@@ -56,6 +63,7 @@ TEST(SluiceAvroCli, CanonicalAndPreprocessFromAFile) {
   EXPECT_EQ(k.status, 0);
   EXPECT_NE(k.out.find("\"name\":\"ID\""), std::string::npos);
   EXPECT_NE(k.out.find("\"precision\":20"), std::string::npos);
+  std::remove(path.c_str());
 }
 
 TEST(SluiceAvroCli, InvalidSchemaExitsOneWithReasonOnStderr) {

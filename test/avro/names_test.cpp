@@ -6,6 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <string_view>
+#include <utility>
+
 namespace {
 
 using sluice::avro::detail::is_java_double;
@@ -42,6 +46,39 @@ TEST(JavaDouble, AcceptsParseDoubleGrammar) {
     EXPECT_TRUE(is_java_double(ok)) << ok;
   for (const char* bad : {"abc", ".", "1e", "1e+", "Infinityd", "NaNf", "0xp1", "0x1", "1_0", "", "\xD9\xA1"})
     EXPECT_FALSE(is_java_double(bad)) << bad;
+}
+
+TEST(AvroNames, DecodesInvalidUtf8LikeJavaStrings) {
+  // Expected bytes: new String(in, UTF_8).getBytes(UTF_8) on OpenJDK 17 (maximal subparts, one
+  // U+FFFD for an encoded surrogate, a truncated sequence at the end is one U+FFFD).
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      {"\x41\xff\x42", "\x41\xef\xbf\xbd\x42"},
+      {"\x41\xc3\x42", "\x41\xef\xbf\xbd\x42"},
+      {"\x41\xc3", "\x41\xef\xbf\xbd"},
+      {"\x41\xe1\x82", "\x41\xef\xbf\xbd"},
+      {"\x41\xe1\x82\x42", "\x41\xef\xbf\xbd\x42"},
+      {"\x41\xe0\x80\x41", "\x41\xef\xbf\xbd\xef\xbf\xbd\x41"},
+      {"\x41\xed\xa0\x80\x41", "\x41\xef\xbf\xbd\x41"},
+      {"\x41\xf0\x9f\x98\x42", "\x41\xef\xbf\xbd\x42"},
+      {"\x41\xf0\x9f\x98", "\x41\xef\xbf\xbd"},
+      {"\x41\xf0", "\x41\xef\xbf\xbd"},
+      {"\x41\xf0\x8f\x80\x80\x41", "\x41\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\x41"},
+      {"\x41\xf4\x90\x80\x80", "\x41\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
+      {"\x41\xf5\x80\x80\x80", "\x41\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
+      {"\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd"},
+      {"\x41\xf0\x9f\x98\x41", "\x41\xef\xbf\xbd\x41"},
+      {"\x41\xf0\x41\x42\x43", "\x41\xef\xbf\xbd\x41\x42\x43"},
+      {"\x41\xf7\xbf\xbf\xbf\x41", "\x41\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\x41"},
+      {"\xe2\x82\x82\x41", "\xe2\x82\x82\x41"},
+      {"\xf0\x9d\x90\x80\x41", "\xf0\x9d\x90\x80\x41"},
+      {"\xd6\xff\xff", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
+  };
+  std::string out;
+  for (const auto& [in, want] : cases) {
+    sluice::avro::detail::java_decode_utf8(in, out);
+    EXPECT_EQ(out, want) << testing::PrintToString(std::string(in));
+    EXPECT_TRUE(is_valid_utf8(out));
+  }
 }
 
 }  // namespace

@@ -12,7 +12,12 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace sluice::inline v0::avro::detail {
 
@@ -67,6 +72,16 @@ constexpr std::uint32_t next_code_point(std::string_view s, std::size_t& i) noex
 inline bool is_valid_utf8(std::string_view s) noexcept {
   std::size_t i = 0;
   const std::size_t n = s.size();
+#if defined(__SSE2__)
+  // ASCII runs (all of a typical schema) 64 bytes at a time.
+  while (i + 64 <= n) {
+    const auto* q = reinterpret_cast<const __m128i*>(s.data() + i);
+    const __m128i v = _mm_or_si128(_mm_or_si128(_mm_loadu_si128(q), _mm_loadu_si128(q + 1)),
+                                   _mm_or_si128(_mm_loadu_si128(q + 2), _mm_loadu_si128(q + 3)));
+    if (_mm_movemask_epi8(v) != 0) break;
+    i += 64;
+  }
+#endif
   while (i < n) {
     if (i + 8 <= n) {
       std::uint64_t w = 0;
@@ -82,6 +97,90 @@ inline bool is_valid_utf8(std::string_view s) noexcept {
     if (c >= 0xD800 && c <= 0xDFFF) return false;
   }
   return true;
+}
+
+// Decodes UTF-8 bytes as Java 17's `new String(bytes, UTF_8)` does (String.decodeUTF8_UTF16) and
+// re-encodes the result as UTF-8: every malformed sequence becomes U+FFFD (EF BF BD) with Java's
+// lengths (a truncated but well-started sequence is one replacement; UTF-8-encoded surrogates are
+// one replacement; a truncated sequence at the very end ends the text). Well-formed input is
+// copied unchanged. `out` is overwritten.
+inline void java_decode_utf8(std::string_view in, std::string& out) {
+  static constexpr std::string_view repl = "\xEF\xBF\xBD";
+  const auto* s = reinterpret_cast<const unsigned char*>(in.data());
+  const std::size_t n = in.size();
+  auto cont = [](unsigned b) noexcept { return (b & 0xC0u) == 0x80u; };
+  out.clear();
+  out.reserve(n + 16);
+  std::size_t sp = 0;
+  while (sp < n) {
+    const unsigned b1 = s[sp++];
+    if (b1 < 0x80) {
+      out += static_cast<char>(b1);
+    } else if (b1 >= 0xC2 && b1 <= 0xDF) {
+      if (sp >= n) {
+        out += repl;
+        break;
+      }
+      if (!cont(s[sp])) {
+        out += repl;
+      } else {
+        out.append(in.data() + sp - 1, 2);
+        ++sp;
+      }
+    } else if (b1 >= 0xE0 && b1 <= 0xEF) {
+      if (sp + 1 < n) {
+        const unsigned b2 = s[sp], b3 = s[sp + 1];
+        if ((b1 == 0xE0 && (b2 & 0xE0u) == 0x80u) || !cont(b2) || !cont(b3)) {
+          out += repl;
+          // malformed3: one byte when b2 cannot follow b1, else two.
+          sp += ((b1 == 0xE0 && (b2 & 0xE0u) == 0x80u) || !cont(b2)) ? 0 : 1;
+        } else {
+          if (b1 == 0xED && b2 >= 0xA0) out += repl;  // a surrogate
+          else out.append(in.data() + sp - 1, 3);
+          sp += 2;
+        }
+        continue;
+      }
+      if (sp < n && ((b1 == 0xE0 && (s[sp] & 0xE0u) == 0x80u) || !cont(s[sp]))) {
+        out += repl;
+        continue;
+      }
+      out += repl;
+      break;
+    } else if (b1 >= 0xF0 && b1 <= 0xF7) {
+      if (sp + 2 < n) {
+        const unsigned b2 = s[sp], b3 = s[sp + 1], b4 = s[sp + 2];
+        const std::uint32_t uc = ((b1 & 0x07u) << 18) | ((b2 & 0x3Fu) << 12) | ((b3 & 0x3Fu) << 6) | (b4 & 0x3Fu);
+        if (!cont(b2) || !cont(b3) || !cont(b4) || uc < 0x10000 || uc > 0x10FFFF) {
+          out += repl;
+          // malformed4: one, two or three bytes.
+          if (b1 > 0xF4 || (b1 == 0xF0 && (b2 < 0x90 || b2 > 0xBF)) || (b1 == 0xF4 && (b2 & 0xF0u) != 0x80u) ||
+              !cont(b2))
+            sp += 0;
+          else if (!cont(b3))
+            sp += 1;
+          else
+            sp += 2;
+        } else {
+          out.append(in.data() + sp - 1, 4);
+          sp += 3;
+        }
+        continue;
+      }
+      if (b1 > 0xF4 ||
+          (sp < n && ((b1 == 0xF0 && (s[sp] < 0x90 || s[sp] > 0xBF)) || (b1 == 0xF4 && (s[sp] & 0xF0u) != 0x80u) ||
+                      !cont(s[sp])))) {
+        out += repl;
+        continue;
+      }
+      ++sp;
+      out += repl;
+      if (sp < n && !cont(s[sp])) continue;
+      break;
+    } else {
+      out += repl;
+    }
+  }
 }
 
 enum class name_problem { none, empty, bad_initial, bad_character };

@@ -80,6 +80,12 @@ class schema_engine {
     table_clear();
     pairs_.clear();
     resolved_ = false;
+    // Java reads the schema as a String: invalid UTF-8 has become U+FFFD before Jackson sees it,
+    // so keys, names and values are compared (and re-emitted) as that text.
+    if (!is_valid_utf8(text)) {
+      java_decode_utf8(text, decoded_);
+      text = decoded_;
+    }
     if (!doc_.parse(text)) {
       if (doc_.empty_input()) return fail_at(errc::invalid_json, npos32, doc_.error_message());
       return json_fail();
@@ -115,7 +121,6 @@ class schema_engine {
     if (lowercase && !check_lowercase_collisions()) return code_;
     lowercase_ = lowercase;
     max_precision_ = max_precision;
-    utf8_ok_ = is_valid_utf8(doc_.input());
     if (lowercase) {
       field_schema_.assign(doc_.size(), npos32);
       for (const sfield& f : fields_) field_schema_[f.json] = f.schema;
@@ -1300,20 +1305,10 @@ class schema_engine {
     return true;
   }
 
-  // Strings are re-emitted from their raw text; invalid UTF-8 becomes U+FFFD (as Java decodes it).
+  // Strings are re-emitted from their raw text (valid UTF-8: compile() replaced invalid bytes).
   void emit_raw_string(std::uint32_t j, std::string& o) const {
-    const std::string_view raw = doc_.raw(j);
     o += '"';
-    if (utf8_ok_) {
-      o += raw;
-    } else {
-      for (std::size_t i = 0; i < raw.size();) {
-        const std::size_t b = i;
-        const std::uint32_t cp = next_code_point(raw, i);
-        if (cp == 0xFFFD && !(i - b == 3 && raw.substr(b, 3) == "\xEF\xBF\xBD")) o += "\xEF\xBF\xBD";
-        else o.append(raw.substr(b, i - b));
-      }
-    }
+    o += doc_.raw(j);
     o += '"';
   }
 
@@ -1585,7 +1580,7 @@ class schema_engine {
   std::error_code code_;
   bool lowercase_ = true;
   unsigned max_precision_ = 38;
-  bool utf8_ok_ = true;
+  std::string decoded_;  // the input as Java decodes it, when it is not valid UTF-8
 };
 
 }  // namespace sluice::inline v0::avro::detail
