@@ -184,8 +184,8 @@ int run_pipeline(const config& cfg) {
   console_progress progress(pipeline, std::move(*json));
 
   // One writer per checkpoint directory (the checkpoint store's contract), so temp files there
-  // (the log included) are leftovers of a killed run. Those in the catalog and dead-letter
-  // directories stay: other writers may share them, and readers ignore `.sluice-tmp-*` files.
+  // (the log included) are leftovers of a killed run. The catalog sink and the dead-letter sink
+  // remove their own stale temp files (those whose writing process is gone) as they go.
   if (auto removed = sluice::fs::remove_temp_files(cfg.checkpoint); !removed) {
     std::fprintf(stderr, "%s: fatal: cannot clean the checkpoint directory %s: %s\n", program,
                  cfg.checkpoint.c_str(), describe(removed.error()).c_str());

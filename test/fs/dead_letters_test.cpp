@@ -7,6 +7,12 @@
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -103,6 +109,62 @@ TEST(FsDeadLetters, ATempFileOfAKilledWriteDoesNotCountAsWritten) {
   dead_letters dlq(dir.path());
   ASSERT_TRUE(write(dlq, 0, {{"t", 0, 0, {}, "p", "r", 0}}));
   EXPECT_EQ(read_lines(dir / "batch-0.jsonl").size(), 1u);
+}
+
+}  // namespace
+
+namespace {
+
+bool is_temp(const std::string& rel) {
+  return sluice::fs::is_temp_file_name(std::filesystem::path(rel).filename().native());
+}
+
+TEST(FsDeadLetters, MakingTheSinkRemovesTempFilesOfDeadWritersOnly) {
+  temp_dir dir;
+  const auto dead = std::to_string(sluice_test::dead_pid());
+  spit(dir / (".batch-3.jsonl.sluice-tmp-" + dead + "-0"), "{\"topic\":");
+  spit(dir / (".sluice-tmp-" + dead + "-1"), "{\"topic\":");  // the name of older releases
+  const std::set<std::string> kept{"batch-1.jsonl", ".batch-4.jsonl.sluice-tmp-1-0", "notes.txt",
+                                   ".sluice-tmpx", "sub/.batch-5.jsonl.sluice-tmp-" + dead + "-2"};
+  for (const auto& k : kept) spit(dir / k, "keep");
+  dead_letters dlq(dir.path());
+  EXPECT_EQ(dlq.temp_files_removed(), 2u);
+  EXPECT_EQ(files_under(dir.path()), kept);
+  EXPECT_EQ(slurp(dir / "batch-1.jsonl"), "keep");
+  dead_letters missing(dir / "not-yet");  // a directory that does not exist yet is fine
+  EXPECT_EQ(missing.temp_files_removed(), 0u);
+}
+
+TEST(FsDeadLetters, TempFilesOfAWriterKilledMidWriteAreGoneAfterTheNextRun) {
+  temp_dir dir;
+  const std::vector<dead_letter> letters(2000, dead_letter{"t", 0, 0, {}, std::string(2000, 'p'), "r", 0});
+  std::set<std::string> left;
+  for (int round = 0; round < 50 && left.empty(); ++round) {
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      dead_letters dlq(dir.path());
+      for (std::int64_t id = round * 1'000'000;; ++id)
+        if (!dlq.write(id, std::span<const dead_letter>(letters))) ::_exit(3);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    bool seen = false;
+    while (!seen && std::chrono::steady_clock::now() < deadline)
+      for (const auto& f : files_under(dir.path())) seen = seen || is_temp(f);
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "the writer failed on its own";
+    for (const auto& f : files_under(dir.path()))
+      if (is_temp(f)) left.insert(f);
+  }
+  ASSERT_FALSE(left.empty()) << "no kill landed while a temp file existed";
+  auto want = files_under(dir.path());
+  for (const auto& f : left) want.erase(f);
+  dead_letters next(dir.path());
+  EXPECT_EQ(next.temp_files_removed(), left.size());
+  EXPECT_EQ(files_under(dir.path()), want);
+  for (const auto& f : want) EXPECT_EQ(read_lines(dir / f).size(), letters.size()) << f;
 }
 
 }  // namespace

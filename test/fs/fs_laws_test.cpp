@@ -43,7 +43,7 @@ struct kcat_source_model {
                 std::string(payload) + "\"}\n";
       };
       for (int i = 0; i < 12; ++i) line("orders", 0, i, "v" + std::to_string(i));
-      for (int i = 0; i < 5; ++i) line("orders", 2, 4 - i, "w");  // written in reverse order
+      for (int i = 0; i < 5; ++i) line("orders", 2, 4 - i, "w");  // out of order: 4 bad lines
       for (const std::int64_t o : {3, 4, 9, 10, 11, 20, 21, 40}) line("payments", 1, o, "p");  // gaps
       text += "not json\n";  // a bad line: a record of the pseudo-partition
       const auto path = scratch() / "laws.jsonl";

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <fstream>
 #include <map>
@@ -156,13 +158,12 @@ TEST(KcatSource, ReplayOfAPlanReadsTheSameRecordsInANewProcess) {
 
 TEST(KcatSource, SharesTheBudgetFairlyAmongPartitionsAndReadsInOffsetOrder) {
   temp_dir dir;
-  // t1/0: 20 records, t1/1: 2 records, t2/0: 20 records; lines interleaved and, within t2/0,
-  // written in reverse offset order.
+  // t1/0: 20 records, t1/1: 2 records, t2/0: 20 records; lines interleaved.
   std::string text;
   for (int i = 0; i < 20; ++i) {
     text += kcat_line("t1", 0, i, "a") + "\n";
     if (i < 2) text += kcat_line("t1", 1, 100 + i, "b") + "\n";
-    text += kcat_line("t2", 0, 19 - i, "c") + "\n";
+    text += kcat_line("t2", 0, i, "c") + "\n";
   }
   spit(dir / "multi.jsonl", text);
   auto src = kcat_source::open(dir / "multi.jsonl").value();
@@ -210,10 +211,19 @@ TEST(KcatSource, BadLinesBecomeRecordsOfThePseudoPartitionWithTheirReason) {
   };
   std::string text;
   for (const auto& l : lines) text += l + "\n";
-  text += R"({"topic": "t", "partition": 0, "offs)";  // 14, no final newline, truncated
+  text += R"({"topic": "t", "partition": 0, "offs)";  // 14, no final newline yet
   spit(dir / "bad.jsonl", text);
 
   auto src = kcat_source::open(dir / "bad.jsonl").value();
+  // The incomplete last line waits for its newline.
+  EXPECT_EQ(src.bad_line_count(), 10u);
+  EXPECT_EQ(src.pending_bytes(), std::string_view(R"({"topic": "t", "partition": 0, "offs)").size());
+  {
+    std::ofstream out(dir / "bad.jsonl", std::ios::binary | std::ios::app);
+    out << R"(et": "nine"})" << "\n";  // 14 completed: offset not an integer
+  }
+  ASSERT_EQ(src.refresh().value(), 1u);
+  EXPECT_EQ(src.pending_bytes(), 0u);
   EXPECT_EQ(src.bad_line_count(), 11u);
   const auto parts = src.partitions();
   ASSERT_EQ(parts.size(), 2u);
@@ -232,7 +242,7 @@ TEST(KcatSource, BadLinesBecomeRecordsOfThePseudoPartitionWithTheirReason) {
     EXPECT_EQ(r.partition, 0);
     EXPECT_FALSE(r.key.has_value());
     ASSERT_TRUE(r.payload.has_value());
-    const std::string raw = r.offset == 14 ? std::string(R"({"topic": "t", "partition": 0, "offs)")
+    const std::string raw = r.offset == 14 ? std::string(R"({"topic": "t", "partition": 0, "offset": "nine"})")
                                            : lines.at(static_cast<std::size_t>(r.offset));
     EXPECT_EQ(*r.payload, raw) << "line " << r.offset;
     reasons[r.offset] = sluice::fs::kcat_bad_line_reason(r);
@@ -247,13 +257,13 @@ TEST(KcatSource, BadLinesBecomeRecordsOfThePseudoPartitionWithTheirReason) {
   EXPECT_TRUE(has(2, "\"offset\""));
   EXPECT_TRUE(has(3, "\"partition\""));
   EXPECT_TRUE(has(5, "\"key\" is neither a string nor null"));
-  EXPECT_TRUE(has(6, "repeats topic t partition 0 offset 0"));
+  EXPECT_TRUE(has(6, "offset 0 of topic t partition 0 is not above the offset of an earlier line"));
   EXPECT_TRUE(has(7, "not a JSON object"));
   EXPECT_TRUE(has(8, "\"ts\""));
   EXPECT_TRUE(has(9, "reserved"));
   EXPECT_TRUE(has(12, "\"payload\""));
   EXPECT_TRUE(has(13, "\"topic\""));
-  EXPECT_TRUE(has(14, "line 15 "));
+  EXPECT_TRUE(has(14, "line 15 of the kcat file is not a kcat -J message: no integer \"offset\""));
   // The first line with a position wins; the message records are intact.
   std::vector<std::string> payloads;
   for (const auto& r : recs)
@@ -373,6 +383,226 @@ TEST(KcatSource, AnEmptyFileHasNothingToPlan) {
   auto src = kcat_source::open(dir / "empty.jsonl").value();
   EXPECT_TRUE(src.partitions().empty());
   EXPECT_EQ(src.plan({}, 10).value(), std::vector<offset_range>{});
+}
+
+
+void append(const std::filesystem::path& p, std::string_view bytes) {
+  std::ofstream out(p, std::ios::binary | std::ios::app);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+// Moves `pos` past the ranges of `plan`.
+void advance(sluice::source_position& pos, const std::vector<offset_range>& plan) {
+  for (const auto& r : plan) {
+    auto it = std::find_if(pos.begin(), pos.end(), [&](const offset_range& p) {
+      return p.topic == r.topic && p.partition == r.partition;
+    });
+    if (it == pos.end()) pos.push_back({r.topic, r.partition, r.to, r.to});
+    else it->from = it->to = r.to;
+  }
+}
+
+TEST(KcatSource, LinesAppendedWhileOpenArePlannedWithoutAReopen) {
+  temp_dir dir;
+  const auto path = dir / "follow.jsonl";
+  spit(path, kcat_line("t", 0, 0, "a0") + "\n" + kcat_line("t", 1, 0, "b0") + "\n" +
+                 kcat_line("t", 0, 1, "a1") + "\n");
+  auto src = kcat_source::open(path).value();
+  sluice::source_position pos;
+  const auto first = src.plan(pos, 100).value();
+  EXPECT_EQ(first, (std::vector<offset_range>{{"t", 0, 0, 2}, {"t", 1, 0, 1}}));
+  const auto first_recs = read_all(src, first);
+  advance(pos, first);
+  EXPECT_EQ(src.plan(pos, 100).value(), std::vector<offset_range>{});  // nothing new
+  EXPECT_EQ(src.refresh().value(), 0u);
+
+  // kcat appends to several partitions, a new one among them.
+  append(path, kcat_line("t", 1, 1, "b1") + "\n" + kcat_line("t", 0, 2, "a2") + "\n" +
+                   kcat_line("s", 3, 40, "c40") + "\n" + kcat_line("t", 0, 3, "a3") + "\n");
+  const auto second = src.plan(pos, 100).value();
+  EXPECT_EQ(second, (std::vector<offset_range>{{"s", 3, 40, 41}, {"t", 0, 2, 4}, {"t", 1, 1, 2}}));
+  const auto second_recs = read_all(src, second);
+  std::vector<std::string> payloads;
+  for (const auto& r : second_recs) payloads.push_back(*r.payload);
+  EXPECT_EQ(payloads, (std::vector<std::string>{"c40", "a2", "a3", "b1"}));
+  EXPECT_EQ(src.partitions().size(), 3u);
+
+  // Replays stay exact: the first plan reads the same records after the growth, here and in a
+  // new process; the new process plans the same second batch.
+  const auto again = read_all(src, first);
+  auto fresh = kcat_source::open(path).value();
+  const auto replay = read_all(fresh, first);
+  ASSERT_EQ(again.size(), first_recs.size());
+  ASSERT_EQ(replay.size(), first_recs.size());
+  for (std::size_t i = 0; i < first_recs.size(); ++i) {
+    EXPECT_TRUE(same(again[i], first_recs[i]));
+    EXPECT_TRUE(same(replay[i], first_recs[i]));
+  }
+  sluice::source_position pos1;
+  advance(pos1, first);
+  EXPECT_EQ(fresh.plan(pos1, 100).value(), second);
+  EXPECT_EQ(fresh.partitions(), src.partitions());
+}
+
+TEST(KcatSource, APartialLastLineIsIndexedOnlyOnceComplete) {
+  temp_dir dir;
+  const auto path = dir / "partial.jsonl";
+  spit(path, kcat_line("t", 0, 0, "a0") + "\n");
+  auto src = kcat_source::open(path).value();
+  sluice::source_position pos;
+  advance(pos, src.plan(pos, 100).value());
+  const std::string line1 = kcat_line("t", 0, 1, "a1");
+  const std::string line2 = kcat_line("t", 0, 2, "a2");
+  // Half a line: not a message yet, not a bad line either.
+  append(path, line1.substr(0, 30));
+  EXPECT_EQ(src.plan(pos, 100).value(), std::vector<offset_range>{});
+  EXPECT_EQ(src.pending_bytes(), 30u);
+  EXPECT_EQ(src.bad_line_count(), 0u);
+  // The rest of it and half of the next.
+  append(path, line1.substr(30) + "\n" + line2.substr(0, line2.size() - 1));
+  auto plan = src.plan(pos, 100).value();
+  EXPECT_EQ(plan, (std::vector<offset_range>{{"t", 0, 1, 2}}));
+  EXPECT_EQ(src.pending_bytes(), line2.size() - 1);
+  advance(pos, plan);
+  // The closing brace makes line 2 a whole message before its newline comes.
+  append(path, line2.substr(line2.size() - 1));
+  plan = src.plan(pos, 100).value();
+  EXPECT_EQ(plan, (std::vector<offset_range>{{"t", 0, 2, 3}}));
+  EXPECT_EQ(read_all(src, plan).at(0).payload, std::string("a2"));
+  EXPECT_EQ(src.pending_bytes(), 0u);
+  advance(pos, plan);
+  // Its newline (after some whitespace) and a bad line: line numbers as a fresh index counts.
+  append(path, " \r\nnot json\n" + kcat_line("t", 0, 3, "a3") + "\n");
+  plan = src.plan(pos, 100).value();
+  const auto recs = read_all(src, plan);
+  auto fresh = kcat_source::open(path).value();
+  EXPECT_EQ(fresh.partitions(), src.partitions());
+  const auto fresh_recs = read_all(fresh, plan);
+  ASSERT_EQ(recs.size(), 2u);
+  ASSERT_EQ(fresh_recs.size(), 2u);
+  EXPECT_TRUE(sluice::fs::is_kcat_bad_line(recs[0]));
+  EXPECT_EQ(recs[0].offset, 3);  // the 4th line of the file
+  for (std::size_t i = 0; i < recs.size(); ++i) EXPECT_TRUE(same(recs[i], fresh_recs[i]));
+  // Text appended to a line indexed as complete is a change, not a new message.
+  temp_dir dir2;
+  spit(dir2 / "f.jsonl", kcat_line("t", 0, 0, "x"));
+  auto open_line = kcat_source::open(dir2 / "f.jsonl").value();
+  EXPECT_EQ(open_line.partitions().size(), 1u);
+  append(dir2 / "f.jsonl", "{\"more\": 1}\n");
+  EXPECT_EQ(open_line.plan({}, 10).error(), sluice::errc::corrupt_state);
+  EXPECT_NE(open_line.problem().find("appended to its last line"), std::string::npos);
+}
+
+TEST(KcatSource, ATruncatedRewrittenReplacedOrRemovedFileIsAClearError) {
+  temp_dir dir;
+  const std::string text = kcat_line("t", 0, 0, "aaaa") + "\n" + kcat_line("t", 0, 1, "bbbb") + "\n";
+  auto expect_problem = [](kcat_source& src, std::string_view what) {
+    const auto r = src.plan({}, 10);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error(), sluice::errc::corrupt_state);
+    EXPECT_TRUE(r.error() == sluice::condition::fatal);
+    EXPECT_NE(src.problem().find(what), std::string::npos) << src.problem();
+    // It stays failed, even if the file looks fine again.
+    EXPECT_EQ(src.refresh().error(), sluice::errc::corrupt_state);
+  };
+  {
+    spit(dir / "a.jsonl", text);
+    auto src = kcat_source::open(dir / "a.jsonl").value();
+    EXPECT_TRUE(src.problem().empty());
+    ASSERT_EQ(::truncate((dir / "a.jsonl").c_str(), 10), 0);
+    expect_problem(src, "shrank to 10 bytes");
+  }
+  {
+    spit(dir / "b.jsonl", text);
+    auto src = kcat_source::open(dir / "b.jsonl").value();
+    // Rewritten in place, same size, other offsets (and then grown, as `cp` over it would).
+    std::fstream f(dir / "b.jsonl", std::ios::binary | std::ios::in | std::ios::out);
+    f.seekp(static_cast<std::streamoff>(text.size() - 20));
+    f << "xxxx";
+    f.close();
+    append(dir / "b.jsonl", kcat_line("t", 0, 2, "c") + "\n");
+    expect_problem(src, "was rewritten");
+  }
+  {
+    spit(dir / "c.jsonl", text);
+    auto src = kcat_source::open(dir / "c.jsonl").value();
+    spit(dir / "c2.jsonl", text + kcat_line("t", 0, 2, "c") + "\n");
+    std::filesystem::rename(dir / "c2.jsonl", dir / "c.jsonl");  // log rotation, replacement
+    expect_problem(src, "was replaced by another file");
+  }
+  {
+    spit(dir / "d.jsonl", text);
+    auto src = kcat_source::open(dir / "d.jsonl").value();
+    std::filesystem::remove(dir / "d.jsonl");
+    expect_problem(src, "was removed");
+  }
+}
+
+TEST(KcatSource, AnOffsetNotAboveThePreviousOfItsPartitionIsABadLine) {
+  temp_dir dir;
+  spit(dir / "ooo.jsonl", kcat_line("t", 0, 0, "a") + "\n" + kcat_line("t", 0, 5, "b") + "\n" +
+                              kcat_line("t", 1, 2, "x") + "\n" + kcat_line("t", 0, 3, "late") + "\n" +
+                              kcat_line("t", 0, 6, "c") + "\n");
+  auto src = kcat_source::open(dir / "ooo.jsonl").value();
+  const auto plan = src.plan({}, 100).value();
+  const auto recs = read_all(src, plan);
+  ASSERT_EQ(recs.size(), 5u);
+  EXPECT_TRUE(sluice::fs::is_kcat_bad_line(recs[0]));
+  EXPECT_EQ(recs[0].offset, 3);  // line index
+  EXPECT_NE(sluice::fs::kcat_bad_line_reason(recs[0]).find("out-of-order"), std::string::npos);
+  std::vector<std::int64_t> t0;
+  for (const auto& r : recs)
+    if (r.topic == "t" && r.partition == 0) t0.push_back(r.offset);
+  EXPECT_EQ(t0, (std::vector<std::int64_t>{0, 5, 6}));
+}
+
+// Random appends, cut at random bytes, interleaved with batches: every message is read exactly
+// once, and every plan replays exactly in a new process over the final file.
+TEST(KcatSource, RandomAppendsInterleavedWithBatchesReadEveryMessageOnce) {
+  temp_dir dir;
+  const auto path = dir / "grow.jsonl";
+  std::mt19937 rng(5);
+  std::string all;
+  std::map<std::pair<std::string, int>, std::int64_t> next;
+  std::map<std::tuple<std::string, int, std::int64_t>, std::string> expect;
+  for (int i = 0; i < 3000; ++i) {
+    const std::string topic = rng() % 2 ? "orders" : "users";
+    const int part = static_cast<int>(rng() % 3);
+    const std::int64_t off = next[{topic, part}]++;
+    const std::string payload = "v" + std::to_string(rng());
+    expect[{topic, part, off}] = payload;
+    all += kcat_line(topic, part, off, payload) + "\n";
+  }
+  spit(path, "");
+  auto src = kcat_source::open(path).value();
+  sluice::source_position pos;
+  std::vector<std::pair<std::vector<offset_range>, std::vector<source_record>>> batches;
+  std::map<std::tuple<std::string, int, std::int64_t>, std::string> got;
+  std::size_t written = 0;
+  while (written < all.size() || !src.plan(pos, 1).value().empty()) {
+    if (written < all.size()) {
+      const std::size_t n = std::min<std::size_t>(all.size() - written, 1 + rng() % 4000);
+      append(path, std::string_view(all).substr(written, n));
+      written += n;
+    }
+    const auto plan = src.plan(pos, 1 + static_cast<std::int64_t>(rng() % 300)).value();
+    if (plan.empty()) continue;
+    auto recs = read_all(src, plan);
+    for (const auto& r : recs) {
+      ASSERT_FALSE(sluice::fs::is_kcat_bad_line(r)) << *r.payload;
+      EXPECT_TRUE(got.emplace(std::tuple{r.topic, r.partition, r.offset}, *r.payload).second);
+    }
+    advance(pos, plan);
+    batches.emplace_back(plan, std::move(recs));
+  }
+  EXPECT_EQ(got, expect);
+  EXPECT_GT(batches.size(), 20u);
+  auto fresh = kcat_source::open(path).value();
+  for (const auto& [plan, recs] : batches) {
+    const auto replay = read_all(fresh, plan);
+    ASSERT_EQ(replay.size(), recs.size());
+    for (std::size_t i = 0; i < recs.size(); ++i) EXPECT_TRUE(same(replay[i], recs[i]));
+  }
 }
 
 }  // namespace

@@ -7,6 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <stdlib.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -55,6 +58,16 @@ inline std::set<std::string> files_under(const std::filesystem::path& root) {
   for (const auto& e : std::filesystem::recursive_directory_iterator(root))
     if (e.is_regular_file()) out.insert(e.path().lexically_relative(root).generic_string());
   return out;
+}
+
+/// The pid of a process that has exited and been reaped (the owner of a "killed" writer's temp
+/// file); the kernel does not hand it out again soon, since pids are allocated cyclically.
+inline pid_t dead_pid() {
+  const pid_t pid = ::fork();
+  if (pid == 0) ::_exit(0);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return pid;
 }
 
 }  // namespace sluice_test

@@ -7,36 +7,143 @@
 /// `fsync`, `rename`, `fsync` of the directory), `mkdir -p` that makes new directories durable,
 /// whole-file reads, and the validation of relative keys.
 ///
-/// Temp files are named `.sluice-tmp-<pid>-<n>`: a write killed half-way leaves one behind, which
-/// is never mistaken for data (`is_temp_file_name`), never blocks a later write (names are
-/// unique per process and call) and can be removed with `remove_temp_files` when no writer runs.
+/// Temp files are named `.<name>.sluice-tmp-<pid>-<n>` (`<name>` the target's file name, cut to
+/// fit `NAME_MAX`; `<pid>` the writing process; `<n>` a per-process serial). A write killed
+/// half-way leaves one behind, which is never mistaken for data (`is_temp_file_name`), never
+/// blocks a later write, and is removed by the next writer into that directory
+/// (`remove_stale_temp_files`: only temp files whose process is gone, or which this process left
+/// from an earlier life of its pid) or, when no writer runs, by `remove_temp_files`.
 
 #include "sluice/core/error.hpp"
 #include "sluice/fs/detail/posix.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
+#include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 namespace sluice::inline v0::fs {
 
-/// The name prefix of the temp files of atomic writes.
-inline constexpr std::string_view temp_file_prefix = ".sluice-tmp-";
+/// The marker in the name of every temp file of an atomic write: `.<name>.sluice-tmp-<pid>-<n>`.
+inline constexpr std::string_view temp_file_marker = "sluice-tmp-";
+
+/// The parts of a temp file name (see `parse_temp_file_name`).
+struct temp_file_name_parts {
+  std::string_view target;  ///< the target's file name (maybe cut short); empty for old names
+  std::uint64_t pid = 0;    ///< the process that wrote it
+  std::uint64_t serial = 0; ///< its serial number in that process
+};
+
+/// Splits a temp file name `.<name>.sluice-tmp-<pid>-<n>` (or the older `.sluice-tmp-<pid>-<n>`)
+/// into its parts; empty if `name` (a file name, not a path) is anything else. `<pid>` and `<n>`
+/// are decimal numbers below 2^64.
+[[nodiscard]] constexpr std::optional<temp_file_name_parts> parse_temp_file_name(
+    std::string_view name) noexcept {
+  auto number_at_end = [](std::string_view& s, std::uint64_t& out) {
+    std::size_t digits = 0;
+    while (digits < s.size() && s[s.size() - 1 - digits] >= '0' && s[s.size() - 1 - digits] <= '9')
+      ++digits;
+    if (digits == 0 || digits > 20) return false;
+    out = 0;
+    for (char c : s.substr(s.size() - digits)) {
+      const auto d = static_cast<std::uint64_t>(c - '0');
+      if (out > (UINT64_MAX - d) / 10) return false;  // does not fit in 64 bits
+      out = out * 10 + d;
+    }
+    s.remove_suffix(digits);
+    return true;
+  };
+  temp_file_name_parts parts;
+  std::string_view rest = name;
+  if (!number_at_end(rest, parts.serial) || rest.empty() || rest.back() != '-') return std::nullopt;
+  rest.remove_suffix(1);
+  if (!number_at_end(rest, parts.pid)) return std::nullopt;
+  if (rest.size() < temp_file_marker.size() ||
+      rest.substr(rest.size() - temp_file_marker.size()) != temp_file_marker)
+    return std::nullopt;
+  rest.remove_suffix(temp_file_marker.size());
+  // What is left is "." (an old name) or "." + target + ".".
+  if (rest.empty() || rest.front() != '.' || rest.back() != '.') return std::nullopt;
+  parts.target = rest.size() == 1 ? std::string_view() : rest.substr(1, rest.size() - 2);
+  return parts;
+}
 
 /// True if `name` (a file name, not a path) is a temp file of an atomic write.
 [[nodiscard]] constexpr bool is_temp_file_name(std::string_view name) noexcept {
-  return name.substr(0, temp_file_prefix.size()) == temp_file_prefix;
+  return parse_temp_file_name(name).has_value();
 }
+
+/// The temp file name for target file name `target`, process `pid` and serial `serial`; the
+/// target part is cut so the whole name fits in 255 bytes.
+[[nodiscard]] inline std::string make_temp_file_name(std::string_view target, std::uint64_t pid,
+                                                     std::uint64_t serial) {
+  std::string tail(temp_file_marker);
+  tail += std::to_string(pid);
+  tail += '-';
+  tail += std::to_string(serial);
+  const std::size_t room = 255 - 2 - tail.size();
+  std::string name = ".";
+  name += target.substr(0, room);
+  name += '.';
+  name += tail;
+  return name;
+}
+
+namespace detail {
+
+// The atomic writes of this process in flight, and the directories already cleaned of stale
+// temp files. A temp file of this pid whose serial is not in flight is a leftover of an earlier
+// process that had the same pid (pids are reused, e.g. pid 1 in every container run).
+struct temp_file_registry {
+  std::mutex mutex;
+  std::uint64_t next_serial = 0;
+  std::set<std::uint64_t> in_flight;
+  std::set<std::filesystem::path> cleaned;
+};
+
+inline temp_file_registry& temp_files() {
+  static temp_file_registry r;
+  return r;
+}
+
+// Marks one serial in flight for the lifetime of a write.
+class temp_file_lease {
+ public:
+  temp_file_lease() {
+    auto& r = temp_files();
+    const std::lock_guard lock(r.mutex);
+    serial_ = r.next_serial++;
+    r.in_flight.insert(serial_);
+  }
+  temp_file_lease(const temp_file_lease&) = delete;
+  temp_file_lease& operator=(const temp_file_lease&) = delete;
+  ~temp_file_lease() {
+    auto& r = temp_files();
+    const std::lock_guard lock(r.mutex);
+    r.in_flight.erase(serial_);
+  }
+  [[nodiscard]] std::uint64_t serial() const noexcept { return serial_; }
+
+ private:
+  std::uint64_t serial_ = 0;
+};
+
+}  // namespace detail
 
 /// Whether an atomic write also makes the rename durable by syncing the directory.
 enum class sync_directory_mode {
@@ -117,15 +224,23 @@ inline result<std::optional<std::string>> read_file(const std::filesystem::path&
 /// version.
 inline result<void> write_file_atomic(const std::filesystem::path& path, std::string_view bytes,
                                       sync_directory_mode mode = sync_directory_mode::now) {
-  static std::atomic<std::uint64_t> counter{0};
   const auto dir = path.parent_path();
   SLUICE_TRYV(make_directories(dir));
-  std::string name(temp_file_prefix);
-  name += std::to_string(::getpid());
-  name += '-';
-  name += std::to_string(counter.fetch_add(1, std::memory_order_relaxed));
-  const auto tmp = dir / name;
-  SLUICE_TRY(fd, detail::open_fd(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644));
+  const auto pid = static_cast<std::uint64_t>(::getpid());
+  const detail::temp_file_lease lease;
+  const auto tmp = dir / make_temp_file_name(path.filename().native(), pid, lease.serial());
+  detail::unique_fd fd;
+  for (int attempt = 0;; ++attempt) {
+    auto opened = detail::open_fd(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (opened) {
+      fd = std::move(opened).value();
+      break;
+    }
+    if (opened.error() != std::errc::file_exists || attempt > 0) return opened.error();
+    // A leftover of an earlier process with this pid holds the name: no live write can own it
+    // (this process just leased the serial, and no other live process has this pid).
+    if (::unlink(tmp.c_str()) != 0 && errno != ENOENT) return detail::last_error();
+  }
   auto fail = [&](std::error_code ec) -> result<void> {
     fd.reset();
     ::unlink(tmp.c_str());
@@ -182,6 +297,86 @@ inline result<std::size_t> remove_temp_files(const std::filesystem::path& root) 
     }
   }
   if (ec) return ec;
+  return removed;
+}
+
+namespace detail {
+
+// True if the temp file `parts` describes cannot belong to a write in progress: its process is
+// gone, or it is this process and the serial is not in flight. Call with the registry locked.
+inline bool is_stale_temp_file(const temp_file_name_parts& parts, const temp_file_registry& r) {
+  if (parts.pid == 0 || parts.pid > static_cast<std::uint64_t>(INT_MAX)) return true;  // no process
+  if (parts.pid == static_cast<std::uint64_t>(::getpid())) return !r.in_flight.contains(parts.serial);
+  return ::kill(static_cast<pid_t>(parts.pid), 0) != 0 && errno == ESRCH;
+}
+
+}  // namespace detail
+
+/// Removes the temp files in `dir` (not below it) left by atomic writes that were killed: those
+/// whose process no longer exists, and those of this process's pid that no write of this process
+/// has in flight (leftovers of an earlier process with the same pid). Temp files of live writers
+/// and every other file stay. Returns how many it removed; a missing `dir` has none.
+///
+/// Writers that share a directory must share a pid namespace (run on one host, or in one
+/// container), since the owner of a temp file is told by its pid.
+/// Errors: the OS error of reading the directory or of a removal (other than `ENOENT`).
+/// Blocking: yes. Thread-safety: safe, also against concurrent atomic writes.
+/// Complexity: linear in the entries of `dir`.
+inline result<std::size_t> remove_stale_temp_files(const std::filesystem::path& dir) {
+  DIR* d = ::opendir(dir.empty() ? "." : dir.c_str());
+  if (d == nullptr) {
+    if (errno == ENOENT || errno == ENOTDIR) return std::size_t{0};
+    return detail::last_error();
+  }
+  struct closer {
+    DIR* d;
+    ~closer() { ::closedir(d); }
+  } close_on_exit{d};
+  std::vector<std::string> candidates;
+  for (;;) {
+    errno = 0;
+    const dirent* e = ::readdir(d);
+    if (e == nullptr) {
+      if (errno != 0) return detail::last_error();
+      break;
+    }
+    if (is_temp_file_name(e->d_name)) candidates.emplace_back(e->d_name);
+  }
+  std::size_t removed = 0;
+  auto& r = detail::temp_files();
+  // Deciding and removing under the lock: a serial not in flight now is never used later.
+  const std::lock_guard lock(r.mutex);
+  for (const auto& name : candidates) {
+    if (!detail::is_stale_temp_file(*parse_temp_file_name(name), r)) continue;
+    const auto p = dir / name;
+    struct stat st {};
+    if (::lstat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    if (::unlink(p.c_str()) != 0) {
+      if (errno == ENOENT) continue;  // another cleaner was first
+      return detail::last_error();
+    }
+    ++removed;
+  }
+  return removed;
+}
+
+/// `remove_stale_temp_files(dir)` the first time it is called for `dir` in this process (as
+/// spelled, lexically normalized); later calls return 0 without touching the directory.
+///
+/// Errors, Blocking: as `remove_stale_temp_files`; after an error the next call tries again.
+/// Thread-safety: safe.
+inline result<std::size_t> remove_stale_temp_files_once(const std::filesystem::path& dir) {
+  auto key = dir.lexically_normal();
+  if (!key.has_filename() && key.has_relative_path()) key = key.parent_path();  // "a/." is "a"
+  {
+    auto& r = detail::temp_files();
+    const std::lock_guard lock(r.mutex);
+    if (r.cleaned.contains(key)) return std::size_t{0};
+  }
+  SLUICE_TRY(removed, remove_stale_temp_files(dir));
+  auto& r = detail::temp_files();
+  const std::lock_guard lock(r.mutex);
+  r.cleaned.insert(key);
   return removed;
 }
 

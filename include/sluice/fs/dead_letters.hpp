@@ -14,7 +14,8 @@
 /// in ms since the epoch.
 ///
 /// A batch's file is written atomically (`fs::write_file_atomic`), and a batch whose file exists
-/// is not written again: a replayed batch never stores its dead letters twice.
+/// is not written again: a replayed batch never stores its dead letters twice. The temp files of
+/// writes killed half-way are removed when the next `dead_letters` over the directory is made.
 
 #include "sluice/core/concepts/dead_letter_sink.hpp"
 #include "sluice/core/error.hpp"
@@ -95,8 +96,14 @@ class dead_letters {
  public:
   using stage_concept = dead_letter_sink_tag;
 
-  /// A sink writing into `dir`, created on the first write.
-  explicit dead_letters(std::filesystem::path dir) : dir_(std::move(dir)) {}
+  /// A sink writing into `dir`, created on the first write. Removes the stale temp files of
+  /// killed writes from `dir` (`remove_stale_temp_files`: only temp files whose writer is gone;
+  /// other files stay). That is best effort, since a constructor cannot fail: an unreadable `dir`
+  /// is reported by the first write; `temp_files_removed()` says how many went.
+  /// Blocking: yes, lists `dir` once.
+  explicit dead_letters(std::filesystem::path dir) : dir_(std::move(dir)) {
+    if (auto removed = remove_stale_temp_files(dir_)) temp_files_removed_ = removed.value();
+  }
 
   /// Stores the dead letters of batch `batch_id`, all or none, unless that batch's file exists
   /// already (a replay), in which case nothing is written. No letters, no file.
@@ -142,8 +149,12 @@ class dead_letters {
   /// The directory of the sink.
   [[nodiscard]] const std::filesystem::path& directory() const noexcept { return dir_; }
 
+  /// How many stale temp files the constructor removed from the directory.
+  [[nodiscard]] std::size_t temp_files_removed() const noexcept { return temp_files_removed_; }
+
  private:
   std::filesystem::path dir_;
+  std::size_t temp_files_removed_ = 0;
 };
 
 static_assert(dead_letter_sink<dead_letters>);

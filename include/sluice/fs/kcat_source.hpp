@@ -6,14 +6,26 @@
 /// message (`topic`, `partition`, `offset`, `tstype`, `ts`, `broker`, `key`, `payload`, and
 /// `headers` when kcat prints them; `key` and `payload` may be `null`).
 ///
-/// The file is indexed once when opened: for every (topic, partition) found in it, the offsets
-/// and the byte positions of their lines. Plans are offset ranges per (topic, partition) as in
+/// The file is indexed when opened: for every (topic, partition) found in it, the offsets and
+/// the byte positions of their lines. Plans are offset ranges per (topic, partition) as in
 /// Kafka, and a plan is read back exactly from those byte positions, in this or a later process.
+///
+/// **Following a growing file.** `plan()` first checks the file (an `fstat` and a `stat`, nothing
+/// more while it is unchanged) and indexes the lines appended since, so a source over the output
+/// of a running `kcat -C -J … >> file` sees new messages without a restart. Only complete lines
+/// are indexed: a last line without its `'\n'` waits until it is complete, unless it already
+/// holds a whole kcat message (a JSON object is complete at its closing brace; only whitespace may
+/// then follow it before the newline). Appending never changes what a plan reads, since the index
+/// of a line depends only on the lines before it (see the rule on offsets below). A file that
+/// shrank, was rewritten before the indexed end, or whose path now names another file (replaced,
+/// renamed, removed) is an error (`errc::corrupt_state`, `problem()` says which), never a silent
+/// misreading; the source stays failed.
 ///
 /// **Bad lines.** A line that is not a kcat message (not JSON, not UTF-8, not an object, no
 /// string `topic`, no integer `partition` in [0, 2^31) or `offset` ≥ 0, a `key` or `payload` that
-/// is neither string nor null, a non-integer `ts`, or the same (topic, partition, offset) as an
-/// earlier line) is never skipped: it becomes a record of the pseudo-partition
+/// is neither string nor null, a non-integer `ts`, or an offset that is not above the offset of
+/// the previous message of its (topic, partition): a repeat or an out-of-order message) is never
+/// skipped: it becomes a record of the pseudo-partition
 /// (`kcat_bad_line_topic`, 0) whose offset is the line's index in the file (0-based), whose key is
 /// absent and whose payload is the raw line. It is planned, replayed and committed like any
 /// record, so it reaches the codec, which must reject it: codecs that read kcat files start with
@@ -32,6 +44,8 @@
 #include <simdjson.h>
 
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -39,7 +53,6 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -129,14 +142,16 @@ inline std::optional<std::string> parse_kcat_line(simdjson::dom::parser& parser,
   if (auto bad = detail::parse_kcat_line(parser, line, false, m)) {
     why += *bad;
   } else {
-    // The line parses: the index flagged it because an earlier line has its position.
-    why += "it repeats topic ";
+    // The line parses: the index flagged it because an earlier line of its partition has this
+    // offset or a higher one.
+    why += "offset ";
+    why += std::to_string(m.offset);
+    why += " of topic ";
     why += m.topic;
     why += " partition ";
     why += std::to_string(m.partition);
-    why += " offset ";
-    why += std::to_string(m.offset);
-    why += " of an earlier line";
+    why += " is not above the offset of an earlier line of that partition (a repeated or "
+           "out-of-order message)";
   }
   return why;
 }
@@ -144,7 +159,8 @@ inline std::optional<std::string> parse_kcat_line(simdjson::dom::parser& parser,
 /// A replayable source over a file of `kcat -J` lines (see the file comment for the format and
 /// for how bad lines surface).
 ///
-/// Planning: every (topic, partition) of the file, plus the bad-line pseudo-partition when
+/// Planning: every (topic, partition) of the file so far (see the file comment on growth),
+/// plus the bad-line pseudo-partition when
 /// there are bad lines, ordered by (topic, partition). A partition the position does not name
 /// starts at its first offset in the file. At most `max` offsets are planned in total, shared
 /// fairly among the partitions that have data left; offset gaps (compacted topics) count
@@ -172,17 +188,55 @@ class kcat_source {
   static result<kcat_source> open(const std::filesystem::path& file) {
     SLUICE_TRY(fd, detail::open_fd(file.c_str(), O_RDONLY));
     kcat_source src(std::move(fd), file);
-    SLUICE_TRYV(src.build_index());
+    SLUICE_TRYV(src.refresh());
     return src;
   }
 
-  /// Plans the next batch from `position` (see the class comment).
+  /// Indexes the complete lines appended to the file since the last call (see the file comment);
+  /// `plan()` calls it. Returns how many lines it indexed (blank ones included).
   ///
-  /// Errors: `errc::invalid_argument` if `max` < 1.
-  /// Complexity: O(partitions × (|position| + log records)).
+  /// Errors: the OS error of `fstat`, `stat` or a read; `errc::corrupt_state` if the file shrank,
+  /// was rewritten before the indexed end, or its path names another file or nothing (the reason
+  /// in `problem()`); after that every call fails the same way.
+  /// Blocking: yes. Complexity: O(1) system calls when the file is unchanged, else linear in the
+  /// bytes appended.
+  result<std::size_t> refresh() {
+    if (!problem_.empty()) return errc::corrupt_state;
+    struct stat fst {};
+    if (::fstat(fd_.get(), &fst) != 0) return detail::last_error();
+    struct stat pst {};
+    if (::stat(path_.c_str(), &pst) != 0) {
+      if (errno == ENOENT || errno == ENOTDIR) return fail("was removed or renamed away");
+      return detail::last_error();
+    }
+    if (pst.st_dev != fst.st_dev || pst.st_ino != fst.st_ino)
+      return fail("was replaced by another file");
+    const auto size = static_cast<std::uint64_t>(fst.st_size);
+    if (indexed_ && size == seen_size_ && fst.st_mtim.tv_sec == seen_mtime_.tv_sec &&
+        fst.st_mtim.tv_nsec == seen_mtime_.tv_nsec)
+      return std::size_t{0};
+    if (size < consumed_)
+      return fail("shrank to " + std::to_string(size) + " bytes, below the " +
+                  std::to_string(consumed_) + " bytes already indexed (truncated)");
+    SLUICE_TRY(same, tail_unchanged());
+    if (!same)
+      return fail("was rewritten: its bytes before position " + std::to_string(consumed_) +
+                  " changed");
+    seen_size_ = size;
+    seen_mtime_ = fst.st_mtim;
+    indexed_ = true;
+    return index_new_lines();
+  }
+
+  /// Plans the next batch from `position` (see the class comment), after indexing what was
+  /// appended to the file (`refresh()`).
+  ///
+  /// Errors: `errc::invalid_argument` if `max` < 1; those of `refresh()`.
+  /// Complexity: O(partitions × (|position| + log records)) plus that of `refresh()`.
   [[nodiscard]] result<std::vector<offset_range>> plan(const source_position& position,
-                                                       std::int64_t max) const {
+                                                       std::int64_t max) {
     if (max < 1) return errc::invalid_argument;
+    SLUICE_TRYV(refresh());
     struct candidate {
       std::size_t part;
       std::int64_t start;
@@ -277,6 +331,16 @@ class kcat_source {
   /// The file this source reads.
   [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
 
+  /// The bytes of the file indexed so far (complete lines).
+  [[nodiscard]] std::uint64_t indexed_bytes() const noexcept { return consumed_; }
+
+  /// The bytes of an incomplete last line (no `'\n'` yet, not a whole message) that the last
+  /// `refresh()` left for later; 0 if none.
+  [[nodiscard]] std::uint64_t pending_bytes() const noexcept { return pending_; }
+
+  /// Why the source failed with `errc::corrupt_state` in `refresh()`; empty if it did not.
+  [[nodiscard]] const std::string& problem() const noexcept { return problem_; }
+
  private:
   struct entry {
     std::int64_t offset;   // Kafka offset, or the line index for bad lines
@@ -302,75 +366,119 @@ class kcat_source {
     return &*it;
   }
 
-  result<void> build_index() {
-    std::map<std::pair<std::string, std::int32_t>, std::vector<entry>> found;
-    std::vector<entry> bad;
+  result<std::size_t> fail(const std::string& what) {
+    problem_ = "the kcat file " + path_.string() + " " + what;
+    return errc::corrupt_state;
+  }
+
+  // True if the last bytes indexed are still those read when indexing (a cheap guard against a
+  // file rewritten in place to the same or a larger size).
+  result<bool> tail_unchanged() {
+    if (tail_.empty()) return true;
+    std::string now(tail_.size(), '\0');
+    SLUICE_TRY(n, detail::pread_full(fd_.get(), now.data(), now.size(),
+                                     static_cast<off_t>(consumed_ - tail_.size())));
+    return n == now.size() && now == tail_;
+  }
+
+  // The partition of (topic, partition), created (in order) if new.
+  partition_index& partition_of(std::string_view topic, std::int32_t partition) {
+    if (last_part_ < parts_.size() && parts_[last_part_].partition == partition &&
+        parts_[last_part_].topic == topic)
+      return parts_[last_part_];
+    const auto key = std::tuple<std::string_view, std::int32_t>(topic, partition);
+    auto it = std::lower_bound(parts_.begin(), parts_.end(), key,
+                               [](const partition_index& p, const auto& k) {
+                                 return std::tuple<std::string_view, std::int32_t>(
+                                            p.topic, p.partition) < k;
+                               });
+    if (it == parts_.end() || it->topic != topic || it->partition != partition)
+      it = parts_.insert(it, partition_index{std::string(topic), partition, {}});
+    last_part_ = static_cast<std::size_t>(it - parts_.begin());
+    return *it;
+  }
+
+  // Indexes one line at file position `pos`. A message must have an offset above the previous
+  // one of its partition, so the index of a line depends only on the lines before it: appending
+  // never changes what a plan over the lines before reads, in this or a later process.
+  void index_line(std::string_view line, std::uint64_t pos) {
+    const std::int64_t line_no = next_line_++;
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
+    detail::kcat_message m;
+    if (!detail::parse_kcat_line(parser_, line, true, m)) {
+      auto& p = partition_of(m.topic, m.partition);
+      if (p.entries.empty() || p.entries.back().offset < m.offset) {
+        p.entries.push_back({m.offset, pos, line.size(), line_no});
+        return;
+      }
+    }
+    partition_of(kcat_bad_line_topic, 0).entries.push_back({line_no, pos, line.size(), line_no});
+  }
+
+  // Indexes the complete lines from `consumed_` to the end of the file.
+  result<std::size_t> index_new_lines() {
+    const std::int64_t first_line = next_line_;
     std::string buf;
     std::size_t cap = std::size_t{1} << 20;
+    if (seen_size_ - consumed_ < cap)
+      cap = std::max<std::size_t>(4096, static_cast<std::size_t>(seen_size_ - consumed_) + 1);
     buf.resize(cap + simdjson::SIMDJSON_PADDING);
     std::size_t have = 0;
-    std::uint64_t base = 0;   // file position of buf[0]
-    std::int64_t line_no = 0;
-    bool eof = false;
-    detail::kcat_message m;
-    auto process = [&](std::size_t start, std::size_t len) {
-      const std::string_view line(buf.data() + start, len);
-      const entry e{0, base + start, len, line_no++};
-      if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
-      if (detail::parse_kcat_line(parser_, line, true, m)) {
-        bad.push_back({e.line, e.pos, e.len, e.line});
-      } else {
-        found[{std::string(m.topic), m.partition}].push_back({m.offset, e.pos, e.len, e.line});
-      }
-    };
+    std::uint64_t base = consumed_;  // file position of buf[0]
+    pending_ = 0;
     for (;;) {
-      if (!eof) {
-        if (have == cap) {
-          cap *= 2;
-          buf.resize(cap + simdjson::SIMDJSON_PADDING);
-        }
-        SLUICE_TRY(n, detail::pread_full(fd_.get(), buf.data() + have, cap - have,
-                                         static_cast<off_t>(base + have)));
-        eof = n < cap - have;
-        have += n;
+      if (have == cap) {
+        cap *= 2;
+        buf.resize(cap + simdjson::SIMDJSON_PADDING);
       }
+      SLUICE_TRY(n, detail::pread_full(fd_.get(), buf.data() + have, cap - have,
+                                       static_cast<off_t>(base + have)));
+      const bool eof = n < cap - have;
+      have += n;
       std::size_t start = 0;
+      if (tail_open_) {
+        // The last line was indexed as a whole message before its newline came: only
+        // whitespace may follow it on its line.
+        std::size_t i = 0;
+        while (i < have && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r')) ++i;
+        if (i < have && buf[i] != '\n') {
+          return fail("was changed: text was appended to its last line, which was indexed as "
+                      "a complete message");
+        }
+        start = i < have ? i + 1 : i;
+        tail_open_ = i == have;
+        consumed_ = base + start;
+      }
       while (const void* nl = std::memchr(buf.data() + start, '\n', have - start)) {
         const auto end = static_cast<std::size_t>(static_cast<const char*>(nl) - buf.data());
-        process(start, end - start);
+        index_line(std::string_view(buf.data() + start, end - start), base + start);
         start = end + 1;
+        consumed_ = base + start;
       }
       if (eof) {
-        if (start < have) process(start, have - start);
+        const std::string_view rest(buf.data() + start, have - start);
+        detail::kcat_message m;
+        if (rest.find_first_not_of(" \t\r") != std::string_view::npos &&
+            !detail::parse_kcat_line(parser_, rest, true, m)) {
+          index_line(rest, base + start);
+          consumed_ = base + have;
+          tail_open_ = true;
+        } else {
+          pending_ = rest.size();
+        }
         break;
       }
       std::memmove(buf.data(), buf.data() + start, have - start);
       base += start;
       have -= start;
     }
-    for (auto& [k, entries] : found) {
-      std::stable_sort(entries.begin(), entries.end(),
-                       [](const entry& a, const entry& b) { return a.offset < b.offset; });
-      // A repeated (topic, partition, offset): the first line in the file wins, later ones are
-      // bad lines, so nothing is dropped and a replay reads the same message.
-      std::vector<entry> kept;
-      kept.reserve(entries.size());
-      for (const auto& e : entries) {
-        if (!kept.empty() && kept.back().offset == e.offset)
-          bad.push_back({e.line, e.pos, e.len, e.line});
-        else
-          kept.push_back(e);
-      }
-      parts_.push_back({k.first, k.second, std::move(kept)});
+    tail_.assign(static_cast<std::size_t>(std::min<std::uint64_t>(consumed_, 64)), '\0');
+    if (!tail_.empty()) {
+      SLUICE_TRY(n, detail::pread_full(fd_.get(), tail_.data(), tail_.size(),
+                                       static_cast<off_t>(consumed_ - tail_.size())));
+      tail_.resize(n);  // shorter only if the file shrank meanwhile: the next refresh notices
     }
-    if (!bad.empty()) {
-      std::sort(bad.begin(), bad.end(), [](const entry& a, const entry& b) { return a.offset < b.offset; });
-      parts_.push_back({std::string(kcat_bad_line_topic), 0, std::move(bad)});
-    }
-    std::sort(parts_.begin(), parts_.end(), [](const partition_index& a, const partition_index& b) {
-      return std::tie(a.topic, a.partition) < std::tie(b.topic, b.partition);
-    });
-    return success();
+    return static_cast<std::size_t>(next_line_ - first_line);
   }
 
   // The bytes of the line of `e`, followed by at least SIMDJSON_PADDING readable bytes. Reads
@@ -389,7 +497,17 @@ class kcat_source {
 
   detail::unique_fd fd_;
   std::filesystem::path path_;
-  std::vector<partition_index> parts_;
+  std::vector<partition_index> parts_;   // sorted by (topic, partition)
+  std::size_t last_part_ = 0;            // the partition of the previous line (a guess)
+  std::uint64_t consumed_ = 0;           // bytes indexed: complete lines (and a whole message)
+  std::int64_t next_line_ = 0;           // index of the next line
+  bool tail_open_ = false;               // the last line indexed has no '\n' yet
+  std::uint64_t pending_ = 0;            // bytes of an incomplete last line
+  std::string tail_;                     // the last bytes before consumed_, as indexed
+  bool indexed_ = false;
+  std::uint64_t seen_size_ = 0;          // size and mtime at the last refresh
+  timespec seen_mtime_{};
+  std::string problem_;
   simdjson::dom::parser parser_;
   std::string win_;
   std::uint64_t win_start_ = 0;

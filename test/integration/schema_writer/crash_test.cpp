@@ -10,6 +10,7 @@
 
 #include <csignal>
 #include <random>
+#include <regex>
 
 namespace {
 
@@ -49,8 +50,10 @@ struct outcome {
   }
 };
 
+// The temp files of atomic writes: `.<name>.sluice-tmp-<pid>-<n>` (`.sluice-tmp-<pid>-<n>` before).
 bool is_temp(const std::string& rel) {
-  return fsys::path(rel).filename().string().rfind(".sluice-tmp-", 0) == 0;
+  static const std::regex temp(R"(\.(.*\.)?sluice-tmp-[0-9]+-[0-9]+)");
+  return std::regex_match(fsys::path(rel).filename().string(), temp);
 }
 
 std::string without(simdjson::dom::object obj, std::initializer_list<std::string_view> drop) {
@@ -182,8 +185,10 @@ TEST(SchemaWriterCrash, SigkillAtRandomPointsThenRestartEqualsACrashFreeRun) {
   EXPECT_EQ(got.commit, want.commit) << "seed " << seed;
   // The batch ids run densely: the log has exactly one record per batch.
   EXPECT_EQ(got.log.size(), batches);
-  // The last run cleaned the checkpoint directory of the kills' temp files.
+  // The last run cleaned the checkpoint directory of the kills' temp files, and the writers the
+  // catalog and dead-letter directories.
   EXPECT_EQ(got.checkpoint_temp, 0u);
+  EXPECT_EQ(got.temp_files, 0u) << "seed " << seed;
   // Kills landed inside batches: planned batches were replayed by the next run.
   std::size_t replayed = 0;
   for (const auto& line : lines_of(read_file(d / "crash" / "progress.jsonl"))) {
