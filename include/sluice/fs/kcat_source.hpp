@@ -38,6 +38,7 @@
 
 #include "sluice/core/concepts/source.hpp"
 #include "sluice/core/error.hpp"
+#include "sluice/core/fair_share.hpp"
 #include "sluice/core/record.hpp"
 #include "sluice/fs/detail/posix.hpp"
 
@@ -237,39 +238,15 @@ class kcat_source {
                                                        std::int64_t max) {
     if (max < 1) return errc::invalid_argument;
     SLUICE_TRYV(refresh());
-    struct candidate {
-      std::size_t part;
-      std::int64_t start;
-      std::int64_t avail;
-      std::int64_t take = 0;
-    };
-    std::vector<candidate> cands;
-    for (std::size_t i = 0; i < parts_.size(); ++i) {
-      const auto& p = parts_[i];
+    std::vector<partition_backlog> backlogs;
+    backlogs.reserve(parts_.size());
+    for (const auto& p : parts_) {
       std::int64_t start = p.entries.front().offset;
       for (const auto& pos : position)
         if (pos.partition == p.partition && pos.topic == p.topic) start = pos.from;
-      const std::int64_t end = p.entries.back().offset + 1;
-      if (start < end) cands.push_back({i, start, end - start});
+      backlogs.push_back({p.topic, p.partition, start, p.entries.back().offset + 1});
     }
-    // Water-filling: equal shares of what is left, until the budget or the data runs out.
-    std::int64_t budget = max;
-    for (;;) {
-      std::int64_t hungry = 0;
-      for (const auto& c : cands) hungry += c.take < c.avail ? 1 : 0;
-      if (budget == 0 || hungry == 0) break;
-      const std::int64_t share = std::max<std::int64_t>(1, budget / hungry);
-      for (auto& c : cands) {
-        const std::int64_t t = std::min({share, c.avail - c.take, budget});
-        c.take += t;
-        budget -= t;
-      }
-    }
-    std::vector<offset_range> out;
-    for (const auto& c : cands)
-      if (c.take > 0)
-        out.push_back({parts_[c.part].topic, parts_[c.part].partition, c.start, c.start + c.take});
-    return out;
+    return plan_fairly(backlogs, max);
   }
 
   /// Appends the records of `ranges` to `out`, in offset order per range; the same ranges give
