@@ -75,10 +75,14 @@ function(sluice_install_package)
   set(SLUICE_ALL_MODULES "${SLUICE_MODULES}")
   set(SLUICE_MODULE_TABLE "${module_table}")
 
-  install(TARGETS ${targets} EXPORT sluice-targets)
-  install(DIRECTORY include/sluice DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  # One component for the library package, so it can be installed without the binaries
+  # (cmake --install <build> --component sluice_development).
+  install(TARGETS ${targets} EXPORT sluice-targets COMPONENT sluice_development)
+  install(DIRECTORY include/sluice DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+          COMPONENT sluice_development)
   set(cfgdir ${CMAKE_INSTALL_DATADIR}/cmake/sluice)
-  install(EXPORT sluice-targets NAMESPACE sluice:: DESTINATION ${cfgdir})
+  install(EXPORT sluice-targets NAMESPACE sluice:: DESTINATION ${cfgdir}
+          COMPONENT sluice_development)
   export(EXPORT sluice-targets NAMESPACE sluice::
          FILE ${PROJECT_BINARY_DIR}/sluice-targets.cmake)
   configure_package_config_file(cmake/sluice-config.cmake.in
@@ -87,5 +91,5 @@ function(sluice_install_package)
     COMPATIBILITY SameMinorVersion ARCH_INDEPENDENT)
   install(FILES ${PROJECT_BINARY_DIR}/sluice-config.cmake
                 ${PROJECT_BINARY_DIR}/sluice-config-version.cmake
-          DESTINATION ${cfgdir})
+          DESTINATION ${cfgdir} COMPONENT sluice_development)
 endfunction()
