@@ -5,6 +5,8 @@
 /// Small JSON writing helpers shared by progress records, dead letters, checkpoints and logs:
 /// string escaping, UTF-8 validation and base64 (for payloads that are not UTF-8).
 
+#include "sluice/core/utf8.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -12,33 +14,8 @@
 
 namespace sluice::inline v0::json {
 
-/// True if `s` is well-formed UTF-8 (no overlongs, no surrogates, at most U+10FFFF).
-/// Complexity: linear.
-[[nodiscard]] constexpr bool is_valid_utf8(std::string_view s) noexcept {
-  std::size_t i = 0;
-  const std::size_t n = s.size();
-  while (i < n) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) { ++i; continue; }
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
-    else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
-    else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
-    else return false;
-    if (i + len > n) return false;
-    for (std::size_t k = 1; k < len; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-      return false;
-    i += len;
-  }
-  return true;
-}
+/// True if `s` is well-formed UTF-8 (see `utf8::is_valid`).
+[[nodiscard]] constexpr bool is_valid_utf8(std::string_view s) noexcept { return utf8::is_valid(s); }
 
 /// Appends `s` to `out` as a quoted JSON string, escaping `"`, `\` and control characters.
 /// Bytes ≥ 0x80 are copied as they are: pass only valid UTF-8 (see `is_valid_utf8`).

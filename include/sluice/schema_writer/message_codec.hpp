@@ -9,8 +9,8 @@
 #include "sluice/core/error.hpp"
 #include "sluice/core/record.hpp"
 #include "sluice/core/reject.hpp"
+#include "sluice/core/utf8.hpp"
 #include "sluice/fs/kcat_source.hpp"
-#include "sluice/schema_writer/detail/utf8.hpp"
 #include "sluice/schema_writer/schema_message.hpp"
 
 #include <cstddef>
@@ -23,16 +23,6 @@
 namespace sluice::inline v0::schema_writer {
 
 namespace detail {
-
-/// Offset of the first byte of `s` that does not start a well-formed UTF-8 sequence, if any.
-constexpr std::optional<std::size_t> first_invalid_utf8(std::string_view s) noexcept {
-  for (std::size_t i = 0; i < s.size();) {
-    const auto step = decode_utf8(s, i);
-    if (!step.valid) return i;
-    i += step.length;
-  }
-  return std::nullopt;
-}
 
 inline std::string invalid_utf8_reason(std::string_view what, std::string_view bytes,
                                        std::size_t at) {
@@ -86,12 +76,12 @@ struct message_codec {
         rejects.add(i, "message has no payload (a tombstone); expected an Avro schema");
         continue;
       }
-      if (const auto bad = detail::first_invalid_utf8(*rec.payload)) {
+      if (const auto bad = utf8::first_invalid(*rec.payload)) {
         rejects.add(i, detail::invalid_utf8_reason("payload", *rec.payload, *bad));
         continue;
       }
       if (rec.key) {
-        if (const auto bad = detail::first_invalid_utf8(*rec.key)) {
+        if (const auto bad = utf8::first_invalid(*rec.key)) {
           rejects.add(i, detail::invalid_utf8_reason("key", *rec.key, *bad));
           continue;
         }

@@ -21,7 +21,7 @@
 /// Normalization is idempotent: a normalized key normalizes to itself.
 
 #include <sluice/core/error.hpp>
-#include <sluice/schema_writer/detail/utf8.hpp>
+#include <sluice/core/utf8.hpp>
 
 #include <boost/outcome/std_result.hpp>
 
@@ -111,7 +111,7 @@ inline key_result reject_key(std::string reason) {
 
   // Encoding first: nothing else can be said about bytes that are not text.
   for (std::size_t i = 0; i < raw.size();) {
-    const auto step = detail::decode_utf8(raw, i);
+    const auto step = utf8::decode(raw, i);
     if (!step.valid) {
       std::string reason = "key is not valid UTF-8 (byte 0x";
       detail::append_hex(reason, static_cast<unsigned char>(raw[i]), 2);
@@ -121,7 +121,7 @@ inline key_result reject_key(std::string reason) {
   }
 
   for (std::size_t i = 0; i < raw.size();) {
-    const auto step = detail::decode_utf8(raw, i);
+    const auto step = utf8::decode(raw, i);
     const char32_t cp = step.code_point;
     const auto at = " at offset " + std::to_string(i);
     if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F)) {

@@ -2,17 +2,18 @@
 #pragma once
 
 /// @file
-/// Strict UTF-8 decoding for validating untrusted text (Kafka keys): no overlong forms, no
-/// surrogates, nothing above U+10FFFF (RFC 3629).
+/// Strict UTF-8 decoding for validating untrusted text (Kafka keys and payloads, dead letters):
+/// no overlong forms, no surrogates, nothing above U+10FFFF (RFC 3629).
 
 #include <cstddef>
+#include <optional>
 #include <string_view>
 
-namespace sluice::inline v0::schema_writer::detail {
+namespace sluice::inline v0::utf8 {
 
 /// One decoded code point, or `valid == false` at a byte that does not start a well-formed
 /// sequence; `length` is the number of bytes consumed (1 for an invalid byte).
-struct utf8_step {
+struct step {
   char32_t code_point = 0;
   std::size_t length = 1;
   bool valid = false;
@@ -22,7 +23,7 @@ struct utf8_step {
 ///
 /// Errors: none; an ill-formed sequence gives `valid == false`.
 /// Thread-safety: pure.
-constexpr utf8_step decode_utf8(std::string_view s, std::size_t i) noexcept {
+constexpr step decode(std::string_view s, std::size_t i) noexcept {
   const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
   const unsigned char b0 = byte(i);
   if (b0 < 0x80) return {b0, 1, true};
@@ -48,4 +49,20 @@ constexpr utf8_step decode_utf8(std::string_view s, std::size_t i) noexcept {
   return {cp, len, true};
 }
 
-}  // namespace sluice::inline v0::schema_writer::detail
+/// Offset of the first byte of `s` that does not start a well-formed UTF-8 sequence, if any.
+/// Complexity: linear.
+constexpr std::optional<std::size_t> first_invalid(std::string_view s) noexcept {
+  for (std::size_t i = 0; i < s.size();) {
+    // ASCII runs are the common case: skip them without decoding.
+    if (static_cast<unsigned char>(s[i]) < 0x80) { ++i; continue; }
+    const auto st = decode(s, i);
+    if (!st.valid) return i;
+    i += st.length;
+  }
+  return std::nullopt;
+}
+
+/// True if `s` is well-formed UTF-8.
+constexpr bool is_valid(std::string_view s) noexcept { return !first_invalid(s).has_value(); }
+
+}  // namespace sluice::inline v0::utf8

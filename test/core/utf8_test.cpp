@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include <sluice/schema_writer/detail/utf8.hpp>
+#include <sluice/core/utf8.hpp>
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace sd = sluice::schema_writer::detail;
+namespace sd = sluice::utf8;
 
 namespace {
 
@@ -51,7 +51,7 @@ TEST(Utf8, DecodesEveryScalarValue) {
   for (char32_t cp = 0; cp <= 0x10FFFF; ++cp) {
     if (!is_scalar(cp)) continue;
     const std::string s = encode(cp);
-    const auto step = sd::decode_utf8(s, 0);
+    const auto step = sd::decode(s, 0);
     ASSERT_TRUE(step.valid) << std::hex << static_cast<unsigned>(cp);
     ASSERT_EQ(step.code_point, cp);
     ASSERT_EQ(step.length, s.size());
@@ -61,7 +61,7 @@ TEST(Utf8, DecodesEveryScalarValue) {
 TEST(Utf8, RejectsSurrogates) {
   for (char32_t cp = 0xD800; cp <= 0xDFFF; ++cp) {
     const std::string s = encode(cp);
-    ASSERT_FALSE(sd::decode_utf8(s, 0).valid) << std::hex << static_cast<unsigned>(cp);
+    ASSERT_FALSE(sd::decode(s, 0).valid) << std::hex << static_cast<unsigned>(cp);
   }
 }
 
@@ -75,7 +75,7 @@ TEST(Utf8, AgreesWithEncoderOnAllShortByteStrings) {
     for (std::size_t len = 1; len <= 3; ++len) {
       if (len < 3 && (n & ((1u << (8 * (3 - len))) - 1)) != 0) continue;  // each prefix once
       const std::string_view s(bytes, len);
-      const auto step = sd::decode_utf8(s, 0);
+      const auto step = sd::decode(s, 0);
       const bool whole = step.valid && step.length == len;
       ASSERT_EQ(whole, oracle_well_formed(s)) << "n=" << std::hex << n << " len=" << len;
       if (whole) ++accepted[len];
@@ -98,7 +98,7 @@ TEST(Utf8, AgreesWithEncoderOnFourByteStrings) {
           const char bytes[4] = {static_cast<char>(b0), static_cast<char>(b1),
                                  static_cast<char>(b2), static_cast<char>(b3)};
           const std::string_view s(bytes, 4);
-          const auto step = sd::decode_utf8(s, 0);
+          const auto step = sd::decode(s, 0);
           ASSERT_EQ(step.valid && step.length == 4, oracle_well_formed(s))
               << std::hex << b0 << ' ' << b1 << ' ' << +b2 << ' ' << +b3;
         }
@@ -109,8 +109,8 @@ TEST(Utf8, AgreesWithEncoderOnFourByteStrings) {
 
 TEST(Utf8, NeverReadsPastTheEnd) {
   const std::string s = "a\xf0\x9f\x98";  // truncated U+1F600 at the end
-  EXPECT_TRUE(sd::decode_utf8(s, 0).valid);
-  const auto step = sd::decode_utf8(s, 1);
+  EXPECT_TRUE(sd::decode(s, 0).valid);
+  const auto step = sd::decode(s, 1);
   EXPECT_FALSE(step.valid);
   EXPECT_EQ(step.length, 1u);
 }
