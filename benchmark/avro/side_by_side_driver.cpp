@@ -4,12 +4,18 @@
 //   avro_side_by_side analyse|floor FILE [SECONDS]
 //     analyse  sluice::avro::schema_parser::analyse (canonical form + fingerprint + full name)
 //     floor    a bare simdjson on-demand pass touching every value (texts pre-padded)
+//   avro_side_by_side paths FILE
+//     runs the fused fast path and the exact engine on every text and prints how many texts the
+//     fast path handled and how many it left to the engine: {"texts":…,"fast":…,"bailed":…,
+//     "mismatches":…}; exit status 1 when a fast result differs from the engine's.
 // Prints one JSON object: {"impl":…,"mb_per_s":…,"schemas_per_s":…,"cpu_mb_per_s":…,"rounds":…,
 // "bytes":…,"check":…}: throughput by wall-clock time and by process CPU time.
 #include "corpus.hpp"
 #include "ondemand_pass.hpp"
 
 #include <sluice/avro/avro.hpp>
+#include <sluice/avro/detail/fast_path.hpp>
+#include <sluice/avro/detail/schema_engine.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -58,8 +64,9 @@ int measure(const char* impl, std::size_t schemas, std::size_t bytes, double sec
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 3 || (std::string_view(argv[1]) != "analyse" && std::string_view(argv[1]) != "floor")) {
-    std::fprintf(stderr, "usage: avro_side_by_side analyse|floor FILE [SECONDS]\n");
+  if (argc < 3 || (std::string_view(argv[1]) != "analyse" && std::string_view(argv[1]) != "floor" &&
+                    std::string_view(argv[1]) != "paths")) {
+    std::fprintf(stderr, "usage: avro_side_by_side analyse|floor FILE [SECONDS] | paths FILE\n");
     return 2;
   }
   const std::string_view mode = argv[1];
@@ -70,6 +77,27 @@ int main(int argc, char** argv) {
   if (texts.empty()) {
     std::fprintf(stderr, "avro_side_by_side: no schema texts in %s\n", argv[2]);
     return 1;
+  }
+  if (mode == "paths") {
+    sluice::avro::detail::fast_analyser fast;
+    sluice::avro::detail::schema_engine exact;
+    std::string pcf;
+    std::size_t handled = 0, bailed = 0, mismatches = 0;
+    for (const auto& t : texts) {
+      if (!fast.run(t)) {
+        ++bailed;
+        continue;
+      }
+      ++handled;
+      if (exact.compile(t, nullptr) || exact.canonical(pcf) || pcf != fast.canonical() ||
+          exact.root_full_name() != fast.root_full_name()) {
+        ++mismatches;
+        std::fprintf(stderr, "avro_side_by_side: fast path differs from the engine on: %.200s\n", t.c_str());
+      }
+    }
+    std::printf("{\"texts\":%zu,\"fast\":%zu,\"bailed\":%zu,\"mismatches\":%zu}\n", texts.size(), handled, bailed,
+                mismatches);
+    return mismatches == 0 ? 0 : 1;
   }
   if (mode == "analyse") {
     sluice::avro::schema_parser parser;

@@ -45,6 +45,39 @@ TEST(Crc64Avro, SlicedLoopEqualsBitwiseDefinitionForAllLengthsAndOffsets) {
   }
 }
 
+TEST(Crc64Avro, EveryLengthAndLargeInputsEqualBitwiseDefinition) {
+  // Covers the carry-less-multiplication path (32 bytes and more, when the CPU has PCLMULQDQ)
+  // for every tail length, and chaining from arbitrary registers.
+  std::mt19937_64 rng(7);
+  std::string buf(70000, '\0');
+  for (auto& c : buf) c = static_cast<char>(rng());
+  for (std::size_t len = 0; len <= 700; ++len) {
+    const std::string s = buf.substr(len % 5, len);
+    ASSERT_EQ(crc64_avro(s), crc64_bitwise(s)) << "length " << len;
+  }
+  EXPECT_EQ(crc64_avro(buf), crc64_bitwise(buf));
+  const std::string head = buf.substr(0, 12345), tail = buf.substr(12345);
+  EXPECT_EQ(crc64_avro_update(crc64_avro(head), tail), crc64_bitwise(buf));
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))  // where crc64.hpp has the folding path
+TEST(Crc64Avro, FoldingPathEqualsTablePath) {
+  std::mt19937_64 rng(11);
+  std::string buf(5000, '\0');
+  for (auto& c : buf) c = static_cast<char>(rng());
+  if (!sluice::avro::detail::crc64_has_clmul()) {  // CPU without PCLMULQDQ: the table path only
+    EXPECT_EQ(crc64_avro(buf), crc64_bitwise(buf));
+    return;
+  }
+  const auto* p = reinterpret_cast<const unsigned char*>(buf.data());
+  for (std::size_t len = 32; len <= buf.size(); len += 13) {
+    const std::uint64_t init = rng();
+    ASSERT_EQ(sluice::avro::detail::crc64_clmul(init, p, len), sluice::avro::detail::crc64_bytes(init, p, len))
+        << "length " << len;
+  }
+}
+#endif
+
 TEST(Crc64Avro, UpdateChainsLikeOneCall) {
   const std::string a = "{\"type\":\"array\",", b = "\"items\":\"long\"}";
   EXPECT_EQ(crc64_avro_update(crc64_avro(a), b), crc64_avro(a + b));

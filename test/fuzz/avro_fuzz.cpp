@@ -10,8 +10,12 @@
 //     a namespace: the Parsing Canonical Form is lossy there, in Java too);
 //   - preprocess fails on an invalid schema; on a valid one, when it succeeds, its output is a valid
 //     schema, a fixed point of preprocess, and byte-identical between the reusable parser and the
-//     free function.
+//     free function;
+//   - the fused fast path (detail/fast_path.hpp) gives exactly the exact engine's canonical form
+//     and full name, or bails.
 #include <sluice/avro/avro.hpp>
+#include <sluice/avro/detail/fast_path.hpp>
+#include <sluice/avro/detail/schema_engine.hpp>
 
 #include <charconv>
 #include <cstddef>
@@ -78,6 +82,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view json(reinterpret_cast<const char*>(data), size);
   // One parser for the whole run, as in production: exercises its reused buffers.
   static avro::schema_parser parser;
+
+  {
+    static avro::detail::fast_analyser fast;
+    static avro::detail::schema_engine exact;
+    static std::string pcf;
+    if (fast.run(json)) {
+      check(!exact.compile(json, nullptr), "fast path accepts what the exact engine rejects", json);
+      check(!exact.canonical(pcf) && pcf == fast.canonical(), "fast path canonical form differs from the engine's", json);
+      check(exact.root_full_name() == fast.root_full_name(), "fast path full name differs from the engine's", json);
+    }
+  }
 
   avro::parse_error err_a, err_c;
   auto analysed = parser.analyse(json, &err_a);

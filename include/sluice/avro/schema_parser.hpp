@@ -17,6 +17,7 @@
 /// not match their type, duplicate fields, symbols and union branches, redefinitions that differ.
 
 #include <sluice/avro/crc64.hpp>
+#include <sluice/avro/detail/fast_path.hpp>
 #include <sluice/avro/detail/schema_engine.hpp>
 #include <sluice/avro/parse_error.hpp>
 #include <sluice/core/error.hpp>
@@ -51,7 +52,9 @@ class schema_parser {
   };
 
   /// Parses `json` and computes its canonical form, fingerprint and top-level full name; the fast
-  /// path of the library (one parse, the canonical form built in a reused buffer).
+  /// path of the library. Common schemas take a fused single pass (detail::fast_analyser) that
+  /// validates and prints the canonical form at once; anything outside its subset (and every
+  /// invalid input) goes through the exact engine, so results and errors are the engine's.
   ///
   /// Errors: `errc::invalid_json` (not JSON as Java's reader accepts it, or empty), and for JSON
   /// that is not a valid schema `invalid_schema`, `unknown_type`, `duplicate_name`,
@@ -60,6 +63,10 @@ class schema_parser {
   /// Thread-safety: not thread-safe (mutates the parser).
   /// Complexity: O(json.size()) for schemas without redefinitions and small objects.
   result<analysis> analyse(std::string_view json, parse_error* err = nullptr) {
+    if (fast_.run(json)) {
+      const std::string_view pcf = fast_.canonical();
+      return analysis{static_cast<std::int64_t>(crc64_avro(pcf)), pcf, fast_.root_full_name()};
+    }
     if (auto ec = engine_.compile(json, err)) return ec;
     if (auto ec = engine_.canonical(out_)) return ec;
     const auto fp = static_cast<std::int64_t>(crc64_avro(out_));
@@ -72,6 +79,7 @@ class schema_parser {
   /// Thread-safety: not thread-safe.
   /// Complexity: O(json.size()).
   result<std::string_view> canonical_form(std::string_view json, parse_error* err = nullptr) {
+    if (fast_.run(json)) return fast_.canonical();
     if (auto ec = engine_.compile(json, err)) return ec;
     if (auto ec = engine_.canonical(out_)) return ec;
     return std::string_view(out_);
@@ -84,6 +92,7 @@ class schema_parser {
   /// Thread-safety: not thread-safe.
   /// Complexity: O(json.size()).
   result<std::int64_t> fingerprint(std::string_view json, parse_error* err = nullptr) {
+    if (fast_.run(json)) return static_cast<std::int64_t>(crc64_avro(fast_.canonical()));
     if (auto ec = engine_.compile(json, err)) return ec;
     if (auto ec = engine_.canonical(out_)) return ec;
     return static_cast<std::int64_t>(crc64_avro(out_));
@@ -107,6 +116,7 @@ class schema_parser {
   }
 
  private:
+  detail::fast_analyser fast_;
   detail::schema_engine engine_;
   std::string out_;
 };
