@@ -144,10 +144,13 @@ TEST(SchemaWriterCrash, SigkillAtRandomPointsThenRestartEqualsACrashFreeRun) {
   const auto seed = seed_env != nullptr ? static_cast<std::uint32_t>(std::stoul(seed_env))
                                         : static_cast<std::uint32_t>(std::random_device{}());
   std::mt19937 rng(seed);
-  // Kill windows of up to 1/25 of a clean run: 24 kills use about half of the work on average,
-  // so most land inside batches (plan, writes, log, commit), some during start-up.
-  const auto window_us = std::max<std::int64_t>(clean_ms * 1000 / 25, 2'000);
-  std::uniform_int_distribution<std::int64_t> delay_us(0, window_us);
+  // Kill points are tied to progress, not to wall time (a loaded machine can spend any fixed
+  // window in start-up): each run is killed after it committed one more batch, at a random
+  // moment within about one batch's time, so most kills land inside a batch (plan, writes, log,
+  // commit) and the next run must replay it.
+  const auto batch_us = std::max<std::int64_t>(clean_ms * 1000 / static_cast<std::int64_t>(batches), 200);
+  std::uniform_int_distribution<std::int64_t> delay_us(0, batch_us);
+  const auto progress_file = d / "crash" / "progress.jsonl";
   const auto crash_args = args_for(input, d / "crash");
   constexpr int min_kills = 24;
   int kills = 0;
@@ -159,9 +162,21 @@ TEST(SchemaWriterCrash, SigkillAtRandomPointsThenRestartEqualsACrashFreeRun) {
     const pid_t pid = spawn(crash_args, {}, {}, -1, -1, -1);
     int status = 0;
     if (kills < min_kills) {
-      std::this_thread::sleep_for(std::chrono::microseconds(delay_us(rng)));
-      ::kill(pid, SIGKILL);
-      ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+      // Progress lines are appended across runs: wait for this run's first commit.
+      const auto committed_before = lines_of(read_file(progress_file)).size();
+      bool exited = false;
+      while (lines_of(read_file(progress_file)).size() <= committed_before) {
+        if (::waitpid(pid, &status, WNOHANG) == pid) {
+          exited = true;
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+      }
+      if (!exited) {
+        std::this_thread::sleep_for(std::chrono::microseconds(delay_us(rng)));
+        ::kill(pid, SIGKILL);
+        ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+      }
       if (WIFSIGNALED(status)) {
         ASSERT_EQ(WTERMSIG(status), SIGKILL);
         ++kills;
