@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // BM_ZeroOverhead_*: the schema work as a sluice pipeline driven by the runner versus the same
-// work as one hand-fused loop (see zero_overhead.hpp and docs/zero-overhead.md).
+// work as one hand-fused loop (see zero_overhead.hpp and docs/benchmarks.md).
 
 #include "zero_overhead.hpp"
 
