@@ -93,3 +93,15 @@ function(sluice_install_package)
                 ${PROJECT_BINARY_DIR}/sluice-config-version.cmake
           DESTINATION ${cfgdir} COMPONENT sluice_development)
 endfunction()
+
+# Adds every direct subfolder of the current source folder that has a CMakeLists.txt, in name
+# order (examples/, benchmark/, test/ and test/integration/ grow by adding folders).
+function(sluice_add_subdirectories)
+  file(GLOB entries LIST_DIRECTORIES true RELATIVE ${CMAKE_CURRENT_SOURCE_DIR} *)
+  list(SORT entries)
+  foreach(d IN LISTS entries)
+    if(IS_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/${d} AND EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${d}/CMakeLists.txt)
+      add_subdirectory(${d})
+    endif()
+  endforeach()
+endfunction()

@@ -3,6 +3,9 @@
 
 #include <sluice/avro/avro.hpp>
 #include <sluice/avro/detail/json.hpp>
+#include <sluice/avro/detail/names.hpp>
+#include <sluice/core/json.hpp>
+#include <sluice/core/utf8.hpp>
 
 #include <cerrno>
 #include <cstdio>
@@ -62,37 +65,13 @@ bool read_all(std::FILE* f, std::string& out) {
 
 void write(std::string_view s) { std::fwrite(s.data(), 1, s.size(), stdout); }
 
-// Appends s as the contents of a JSON string (quotes not included); invalid UTF-8 becomes U+FFFD.
-void append_json_escaped(std::string& o, std::string_view s) {
-  static constexpr char hex[] = "0123456789abcdef";
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      switch (c) {
-        case '"': o += "\\\""; break;
-        case '\\': o += "\\\\"; break;
-        case '\n': o += "\\n"; break;
-        case '\r': o += "\\r"; break;
-        case '\t': o += "\\t"; break;
-        case '\b': o += "\\b"; break;
-        case '\f': o += "\\f"; break;
-        default:
-          if (c < 0x20) {
-            o += "\\u00";
-            o += hex[c >> 4];
-            o += hex[c & 15];
-          } else {
-            o += static_cast<char>(c);
-          }
-      }
-      continue;
-    }
-    const std::size_t b = i;
-    const std::uint32_t cp = avro::detail::next_code_point(s, i);
-    if ((cp == 0xFFFD && s.substr(b, i - b) != "\xEF\xBF\xBD") || (cp >= 0xD800 && cp <= 0xDFFF)) o += "\xEF\xBF\xBD";
-    else o.append(s.substr(b, i - b));
-  }
+// Appends s as a quoted JSON string; ill-formed UTF-8 is replaced as a Java String would
+// (U+FFFD), so every output line is valid JSON.
+void append_json_string(std::string& o, std::string_view s) {
+  if (sluice::utf8::is_valid(s)) return sluice::json::append_string(o, s);
+  std::string decoded;
+  avro::detail::java_decode_utf8(s, decoded);
+  sluice::json::append_string(o, decoded);
 }
 
 struct options {
@@ -107,9 +86,9 @@ void run_line(avro::schema_parser& parser, const options& opt, std::string_view 
   avro::parse_error err;
   out += '{';
   auto fail = [&] {
-    out += "\"error\":\"";
-    append_json_escaped(out, err.to_string());
-    out += "\"}";
+    out += "\"error\":";
+    append_json_string(out, err.to_string());
+    out += '}';
   };
   if (opt.command == "fingerprint") {
     auto r = parser.analyse(schema, &err);
@@ -118,15 +97,15 @@ void run_line(avro::schema_parser& parser, const options& opt, std::string_view 
     out += avro::fingerprint_decimal(r.value().fingerprint);
     out += "\",\"hex\":\"";
     out += avro::fingerprint_hex(r.value().fingerprint);
-    out += "\",\"canonical\":\"";
-    append_json_escaped(out, r.value().canonical);
-    out += "\"}";
+    out += "\",\"canonical\":";
+    append_json_string(out, r.value().canonical);
+    out += '}';
   } else if (opt.command == "canonical") {
     auto r = parser.canonical_form(schema, &err);
     if (!r) return fail();
-    out += "\"canonical\":\"";
-    append_json_escaped(out, r.value());
-    out += "\"}";
+    out += "\"canonical\":";
+    append_json_string(out, r.value());
+    out += '}';
   } else {
     auto r = parser.preprocess(schema, opt.pre, &err);
     if (!r) return fail();
@@ -180,8 +159,11 @@ int run_single(const options& opt, std::string_view schema) {
     if (r) out = std::string(r.value()) + '\n';
   }
   if (err.code) {
+    // Escaped like a JSON string (one line, no control characters), without the quotes.
+    std::string quoted;
+    append_json_string(quoted, err.to_string());
     std::string msg = "sluice-avro: invalid schema: ";
-    append_json_escaped(msg, err.to_string());
+    msg.append(quoted, 1, quoted.size() - 2);
     msg += '\n';
     std::fwrite(msg.data(), 1, msg.size(), stderr);
     return 1;
