@@ -12,7 +12,7 @@ packages=(
   libgtest-dev libbenchmark-dev
   clang libclang-rt-14-dev                       # clang builds and libFuzzer/sanitizer runtimes
   "default-jdk-headless|openjdk-17-jdk-headless" maven   # Java Avro oracle (test tooling)
-  kcat valgrind
+  kcat valgrind curl                               # curl: readiness checks of test/services
 )
 
 is_installed() {

@@ -43,6 +43,9 @@ enum class errc {
   invalid_argument,       ///< a caller passed an argument outside the contract
   corrupt_state,          ///< persisted state (checkpoint, log) cannot be read back
   cancelled,              ///< the operation was stopped by a shutdown request
+  access_denied,          ///< credentials rejected or permission refused by a service
+  protocol_error,         ///< a service answered outside its protocol (unexpected reply)
+  too_large,              ///< a message or object exceeds the configured maximum
 };
 
 /// Classification of errors from every domain, so policies can decide without knowing the source.
@@ -79,6 +82,9 @@ class errc_category_impl final : public std::error_category {
       case errc::invalid_argument: return "invalid argument";
       case errc::corrupt_state: return "corrupt state";
       case errc::cancelled: return "cancelled";
+      case errc::access_denied: return "access denied";
+      case errc::protocol_error: return "protocol error";
+      case errc::too_large: return "too large";
     }
     return "unknown sluice error";
   }
@@ -148,10 +154,13 @@ inline bool detail::errc_category_impl::equivalent(int ev,
       return ev == static_cast<int>(errc::timeout) || ev == static_cast<int>(errc::unavailable);
     case condition::fatal:
       return ev == static_cast<int>(errc::io_error) || ev == static_cast<int>(errc::corrupt_state) ||
-             ev == static_cast<int>(errc::invalid_argument);
+             ev == static_cast<int>(errc::invalid_argument) ||
+             ev == static_cast<int>(errc::access_denied) ||
+             ev == static_cast<int>(errc::protocol_error);
     case condition::duplicate: return false;
     case condition::invalid_input:
-      return ev >= static_cast<int>(errc::invalid_json) && ev <= static_cast<int>(errc::filtered);
+      return (ev >= static_cast<int>(errc::invalid_json) && ev <= static_cast<int>(errc::filtered)) ||
+             ev == static_cast<int>(errc::too_large);
   }
   return false;
 }
