@@ -3,23 +3,25 @@
 
 /// @file
 /// `fs::checkpoint_store`: the write-ahead plan and the last commit of a pipeline, as two JSON
-/// files in a directory.
+/// files in a directory; `fs::blob_checkpoint_store<Blobs>`, the same store over any
+/// `fs::blob_access` storage (an S3 prefix: `s3::checkpoint_store`).
 ///
-/// Layout of the directory (created on the first write):
+/// Layout of the storage (a directory is created on the first write):
 /// - `plan.json`: the plan written last, `{"version":1,"batch_id":N,"ranges":[…]}`;
 /// - `commit.json`: the last commit, `{"version":1,"batch_id":N,"ranges":[…],"position":[…],
 ///   "state":"…"}` (`"state_encoding":"base64"` follows when the state is not UTF-8).
-/// Ranges are `{"topic","partition","from","to"}` objects. Both files are replaced atomically
-/// (`fs::write_file_atomic`: temp file, `fsync`, `rename`, `fsync` of the directory), so a crash
-/// leaves the old or the new version, never a torn one; leftover temp files are ignored. A plan
-/// is pending while its batch id is greater than the committed one. Only the last commit is
-/// kept: the history of batches lives in the completed-batches log.
+/// Ranges are `{"topic","partition","from","to"}` objects. Both blobs are replaced atomically
+/// (on the file system `fs::write_file_atomic`: temp file, `fsync`, `rename`, `fsync` of the
+/// directory; on S3 a PUT), so a crash leaves the old or the new version, never a torn one;
+/// leftover temp files are ignored. A plan is pending while its batch id is greater than the
+/// committed one. Only the last commit is kept: the history of batches lives in the
+/// completed-batches log.
 
 #include "sluice/core/concepts/checkpoint_store.hpp"
 #include "sluice/core/error.hpp"
 #include "sluice/core/json.hpp"
 #include "sluice/core/record.hpp"
-#include "sluice/fs/atomic_file.hpp"
+#include "sluice/fs/directory_blobs.hpp"
 #include "sluice/fs/state_json.hpp"
 
 #include <simdjson.h>
@@ -33,20 +35,23 @@
 
 namespace sluice::inline v0::fs {
 
-/// A `sluice::checkpoint_store` on the local file system (see the file comment for the layout).
+/// A `sluice::checkpoint_store` keeping `plan.json` and `commit.json` in `Blobs` (see the file
+/// comment for the layout).
 ///
-/// Errors (all members): OS errors of the file system (`std::system_category()`, fatal unless
-/// transient); `errc::corrupt_state` when `plan.json` or `commit.json` exists but cannot be read
-/// back (not JSON, another shape, another version) or the two contradict each other;
-/// `errc::invalid_argument` for a call that breaks the protocol (see each member).
-/// Blocking: every member does file I/O; writes return when durable.
-/// Thread-safety: none; one store per pipeline, and one process per directory.
-class checkpoint_store {
+/// Errors (all members): the storage's errors (file system: `std::system_category()`, fatal
+/// unless transient; S3: see `s3::client`); `errc::corrupt_state` when `plan.json` or
+/// `commit.json` exists but cannot be read back (not JSON, another shape, another version) or
+/// the two contradict each other; `errc::invalid_argument` for a call that breaks the protocol
+/// (see each member).
+/// Blocking: every member does I/O; writes return when durable.
+/// Thread-safety: none; one store per pipeline, and one process per storage location.
+template <blob_access Blobs>
+class blob_checkpoint_store {
  public:
   using stage_concept = checkpoint_store_tag;
 
-  /// A store in `dir`; nothing is touched until the first call.
-  explicit checkpoint_store(std::filesystem::path dir) : dir_(std::move(dir)) {}
+  /// A store in `blobs`; nothing is touched until the first call.
+  explicit blob_checkpoint_store(Blobs blobs) : blobs_(std::move(blobs)) {}
 
   /// Durably records `plan` as the pending batch (the write-ahead step).
   ///
@@ -63,7 +68,7 @@ class checkpoint_store {
     out += ",\"ranges\":";
     SLUICE_TRYV(append_ranges_json(out, plan.ranges));
     out += "}\n";
-    return write_file_atomic(dir_ / "plan.json", out);
+    return blobs_.put("plan.json", out);
   }
 
   /// The plan written last if its batch has not been committed yet.
@@ -71,7 +76,7 @@ class checkpoint_store {
   /// Errors: `errc::corrupt_state` also when the plan has the committed batch id but other
   /// ranges than the commit.
   result<std::optional<batch_plan>> pending() {
-    SLUICE_TRY(text, read_file(dir_ / "plan.json"));
+    SLUICE_TRY(text, blobs_.get("plan.json"));
     if (!text) return std::optional<batch_plan>{};
     SLUICE_TRY(plan, parse_plan(*text));
     SLUICE_TRY(last, last_commit());
@@ -93,7 +98,7 @@ class checkpoint_store {
     if (last && *last == rec) return success();
     if (rec.plan.batch_id < 0 || (last && rec.plan.batch_id <= last->plan.batch_id))
       return errc::invalid_argument;
-    SLUICE_TRY(text, read_file(dir_ / "plan.json"));
+    SLUICE_TRY(text, blobs_.get("plan.json"));
     if (text) {
       SLUICE_TRY(plan, parse_plan(*text));
       if (plan.batch_id == rec.plan.batch_id && plan != rec.plan) return errc::invalid_argument;
@@ -107,12 +112,12 @@ class checkpoint_store {
     out.push_back(',');
     json::append_bytes_field(out, "state", &rec.state);
     out += "}\n";
-    return write_file_atomic(dir_ / "commit.json", out);
+    return blobs_.put("commit.json", out);
   }
 
   /// The last commit, or empty before the first.
   result<std::optional<commit_record>> last_commit() {
-    SLUICE_TRY(text, read_file(dir_ / "commit.json"));
+    SLUICE_TRY(text, blobs_.get("commit.json"));
     if (!text) return std::optional<commit_record>{};
     simdjson::dom::object obj;
     SLUICE_TRYV(parse_object(*text, obj));
@@ -128,8 +133,9 @@ class checkpoint_store {
     return std::optional<commit_record>(std::move(rec));
   }
 
-  /// The directory of the store.
-  [[nodiscard]] const std::filesystem::path& directory() const noexcept { return dir_; }
+  /// The storage of the store.
+  [[nodiscard]] Blobs& blobs() noexcept { return blobs_; }
+  [[nodiscard]] const Blobs& blobs() const noexcept { return blobs_; }
 
  private:
   result<void> parse_object(const std::string& text, simdjson::dom::object& obj) {
@@ -158,8 +164,20 @@ class checkpoint_store {
     return plan;
   }
 
-  std::filesystem::path dir_;
+  Blobs blobs_;
   simdjson::dom::parser parser_;
+};
+
+/// The checkpoint store on the local file system: `plan.json` and `commit.json` in a directory
+/// (`blob_checkpoint_store` over `directory_blobs`).
+class checkpoint_store : public blob_checkpoint_store<directory_blobs> {
+ public:
+  /// A store in `dir`; nothing is touched until the first call.
+  explicit checkpoint_store(std::filesystem::path dir)
+      : blob_checkpoint_store<directory_blobs>(directory_blobs(std::move(dir))) {}
+
+  /// The directory of the store.
+  [[nodiscard]] const std::filesystem::path& directory() const noexcept { return blobs().root(); }
 };
 
 static_assert(sluice::checkpoint_store<checkpoint_store>);

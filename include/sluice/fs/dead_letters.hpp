@@ -3,7 +3,8 @@
 
 /// @file
 /// `fs::dead_letters`: a `dead_letter_sink` that keeps the dead letters of each batch as one
-/// JSON-lines file, `DIR/batch-<batch_id>.jsonl`.
+/// JSON-lines file, `DIR/batch-<batch_id>.jsonl`; `fs::blob_dead_letters<Blobs>`, the same sink
+/// over any `fs::blob_access` storage (an S3 prefix: `s3::dead_letters`).
 ///
 /// One line per dead letter, members in this order:
 /// `{"topic":…,"partition":…,"offset":…,"key":…,"payload":…,"reason":…,"time":…,"time_ms":…}`.
@@ -13,23 +14,21 @@
 /// JSON whatever the bytes). `time` is ISO-8601 UTC with milliseconds, `time_ms` the same instant
 /// in ms since the epoch.
 ///
-/// A batch's file is written atomically (`fs::write_file_atomic`), and a batch whose file exists
-/// is not written again: a replayed batch never stores its dead letters twice. The temp files of
-/// writes killed half-way are removed when the next `dead_letters` over the directory is made.
+/// A batch's blob is written atomically (on the file system `fs::write_file_atomic`; on S3 a PUT),
+/// and a batch whose blob exists is not written again: a replayed batch never stores its dead
+/// letters twice. The temp files of writes killed half-way are removed when the next
+/// `dead_letters` over the directory is made.
 
 #include "sluice/core/concepts/dead_letter_sink.hpp"
 #include "sluice/core/error.hpp"
 #include "sluice/core/json.hpp"
 #include "sluice/core/progress.hpp"
 #include "sluice/fs/atomic_file.hpp"
-#include "sluice/fs/detail/posix.hpp"
+#include "sluice/fs/directory_blobs.hpp"
 #include "sluice/fs/state_json.hpp"
 
 #include <simdjson.h>
 
-#include <sys/stat.h>
-
-#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -89,37 +88,85 @@ inline result<dead_letter> parse_dead_letter_line(std::string_view line) {
                      std::move(*key), std::move(*payload), std::move(**reason), *time_ms};
 }
 
-/// A `dead_letter_sink` writing `DIR/batch-<batch_id>.jsonl` (see the file comment).
+/// Reads the text of a batch's dead letters (lines written by `append_dead_letter_line`) back.
 ///
-/// Thread-safety: none; one sink per pipeline.
-class dead_letters {
+/// Errors: `errc::corrupt_state` for a line that is not a dead letter.
+inline result<std::vector<dead_letter>> parse_dead_letter_lines(std::string_view text) {
+  std::vector<dead_letter> out;
+  while (!text.empty()) {
+    const std::size_t nl = text.find('\n');
+    SLUICE_TRY(d, parse_dead_letter_line(text.substr(0, nl)));
+    out.push_back(std::move(d));
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+  }
+  return out;
+}
+
+/// A `dead_letter_sink` keeping the letters of batch N as the blob `batch-<N>.jsonl` of `Blobs`
+/// (see the file comment).
+///
+/// Errors (all members): the storage's errors; `errc::invalid_argument` for a negative batch id.
+/// Blocking: yes. Thread-safety: none; one sink per pipeline.
+template <blob_access Blobs>
+class blob_dead_letters {
  public:
   using stage_concept = dead_letter_sink_tag;
 
+  /// A sink writing into `blobs`; nothing is touched until the first write.
+  explicit blob_dead_letters(Blobs blobs) : blobs_(std::move(blobs)) {}
+
+  /// Stores the dead letters of batch `batch_id`, all or none, unless that batch's blob exists
+  /// already (a replay), in which case nothing is written. No letters, no blob.
+  ///
+  /// Blocking: yes, until the blob is durable.
+  result<void> write(std::int64_t batch_id, std::span<const dead_letter> letters) {
+    if (batch_id < 0) return errc::invalid_argument;
+    if (letters.empty()) return success();
+    const auto name = name_of(batch_id);
+    SLUICE_TRY(existing, blobs_.get(name));
+    if (existing) return success();
+    std::string out;
+    for (const auto& d : letters) append_dead_letter_line(out, d);
+    return blobs_.put(name, out);
+  }
+
+  /// The dead letters stored for `batch_id`, in the order written (empty if none).
+  ///
+  /// Errors: also `errc::corrupt_state` for a line that is not a dead letter.
+  result<std::vector<dead_letter>> read(std::int64_t batch_id) {
+    SLUICE_TRY(text, blobs_.get(name_of(batch_id)));
+    if (!text) return std::vector<dead_letter>{};
+    return parse_dead_letter_lines(*text);
+  }
+
+  /// The blob name of the dead letters of `batch_id`: `batch-<id>.jsonl`.
+  [[nodiscard]] static std::string name_of(std::int64_t batch_id) {
+    return "batch-" + std::to_string(batch_id) + ".jsonl";
+  }
+
+  /// The storage of the sink.
+  [[nodiscard]] Blobs& blobs() noexcept { return blobs_; }
+  [[nodiscard]] const Blobs& blobs() const noexcept { return blobs_; }
+
+ private:
+  Blobs blobs_;
+};
+
+/// A `dead_letter_sink` writing `DIR/batch-<batch_id>.jsonl` (see the file comment):
+/// `blob_dead_letters` over `directory_blobs`, plus the clean-up of killed writes.
+///
+/// Thread-safety: none; one sink per pipeline.
+class dead_letters : public blob_dead_letters<directory_blobs> {
+ public:
   /// A sink writing into `dir`, created on the first write. Removes the stale temp files of
   /// killed writes from `dir` (`remove_stale_temp_files`: only temp files whose writer is gone;
   /// other files stay). That is best effort, since a constructor cannot fail: an unreadable `dir`
   /// is reported by the first write; `temp_files_removed()` says how many went.
   /// Blocking: yes, lists `dir` once.
-  explicit dead_letters(std::filesystem::path dir) : dir_(std::move(dir)) {
-    if (auto removed = remove_stale_temp_files(dir_)) temp_files_removed_ = removed.value();
-  }
-
-  /// Stores the dead letters of batch `batch_id`, all or none, unless that batch's file exists
-  /// already (a replay), in which case nothing is written. No letters, no file.
-  ///
-  /// Errors: OS errors (`std::system_category()`); `errc::invalid_argument` for a negative id.
-  /// Blocking: yes, until the file is durable.
-  result<void> write(std::int64_t batch_id, std::span<const dead_letter> letters) {
-    if (batch_id < 0) return errc::invalid_argument;
-    if (letters.empty()) return success();
-    const auto path = file_of(batch_id);
-    struct stat st {};
-    if (::stat(path.c_str(), &st) == 0) return success();
-    if (errno != ENOENT) return detail::last_error();
-    std::string out;
-    for (const auto& d : letters) append_dead_letter_line(out, d);
-    return write_file_atomic(path, out);
+  explicit dead_letters(std::filesystem::path dir)
+      : blob_dead_letters<directory_blobs>(directory_blobs(std::move(dir))) {
+    if (auto removed = remove_stale_temp_files(directory())) temp_files_removed_ = removed.value();
   }
 
   /// The dead letters stored for `batch_id`, in the order written (empty if none).
@@ -128,32 +175,22 @@ class dead_letters {
   /// Blocking: yes.
   result<std::vector<dead_letter>> read(std::int64_t batch_id) const {
     SLUICE_TRY(text, read_file(file_of(batch_id)));
-    std::vector<dead_letter> out;
-    if (!text) return out;
-    std::string_view rest = *text;
-    while (!rest.empty()) {
-      const std::size_t nl = rest.find('\n');
-      SLUICE_TRY(d, parse_dead_letter_line(rest.substr(0, nl)));
-      out.push_back(std::move(d));
-      if (nl == std::string_view::npos) break;
-      rest.remove_prefix(nl + 1);
-    }
-    return out;
+    if (!text) return std::vector<dead_letter>{};
+    return parse_dead_letter_lines(*text);
   }
 
   /// The file that holds the dead letters of `batch_id`.
   [[nodiscard]] std::filesystem::path file_of(std::int64_t batch_id) const {
-    return dir_ / ("batch-" + std::to_string(batch_id) + ".jsonl");
+    return directory() / name_of(batch_id);
   }
 
   /// The directory of the sink.
-  [[nodiscard]] const std::filesystem::path& directory() const noexcept { return dir_; }
+  [[nodiscard]] const std::filesystem::path& directory() const noexcept { return blobs().root(); }
 
   /// How many stale temp files the constructor removed from the directory.
   [[nodiscard]] std::size_t temp_files_removed() const noexcept { return temp_files_removed_; }
 
  private:
-  std::filesystem::path dir_;
   std::size_t temp_files_removed_ = 0;
 };
 
