@@ -18,6 +18,7 @@
 #include <concepts>
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -43,6 +44,9 @@ struct progress_record {
   double input_rows_per_second = 0;    ///< rows / time since the previous batch started
   double processed_rows_per_second = 0;  ///< rows / `total_ms`
   std::vector<offset_range> sources;   ///< the batch's offset ranges
+  /// Per entry of `sources`, when the source reports it (a `lag(ranges)` member): how many
+  /// offsets its partition's end was ahead of the range's end (consumer lag). Empty otherwise.
+  std::vector<std::optional<std::int64_t>> lag;
 };
 
 namespace detail {
@@ -108,7 +112,8 @@ inline void append_iso8601_utc(std::string& out, std::int64_t ms) {
 /// `{"batchId":0,"timestamp":"…Z","numInputRows":…,"numOutputRows":…,"rejects":…,
 /// "replayed":false,"skippedWrite":false,"durationMs":{"plan":…,"read":…,"process":…,
 /// "write":…,"commit":…,"total":…},"inputRowsPerSecond":…,"processedRowsPerSecond":…,
-/// "sources":[{"topic":"…","partition":0,"startOffset":0,"endOffset":10}]}`.
+/// "sources":[{"topic":"…","partition":0,"startOffset":0,"endOffset":10}]}`; a source entry
+/// carries `"lag":N` after `endOffset` when `r.lag` has a value for it.
 /// Durations and rates have three decimals.
 inline void append_progress_json(std::string& out, const progress_record& r) {
   const auto integer = [&](const char* key, std::int64_t v) {
@@ -147,6 +152,7 @@ inline void append_progress_json(std::string& out, const progress_record& r) {
     integer(",\"partition\":", s.partition);
     integer(",\"startOffset\":", s.from);
     integer(",\"endOffset\":", s.to);
+    if (i < r.lag.size() && r.lag[i]) integer(",\"lag\":", *r.lag[i]);
     out.push_back('}');
   }
   out += "]}";

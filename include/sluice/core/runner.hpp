@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <concepts>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -270,6 +271,11 @@ class runner {
     pr.input_rows_per_second = rate(pr.num_input_rows, since_prev);
     pr.processed_rows_per_second = rate(pr.num_input_rows, pr.total_ms);
     pr.sources = rec.plan.ranges;
+    if constexpr (requires(typename Pipeline::source_type& s, const std::vector<offset_range>& rs) {
+                    { s.lag(rs) } -> std::same_as<std::vector<std::optional<std::int64_t>>>;
+                  }) {
+      pr.lag = p_.source().lag(pr.sources);  // consumer lag, for sources that know it (Kafka)
+    }
     prev_start_ns_ = t0;
     progress_.report(pr);
 
