@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// sluice-schema-writer: a GoldenGate schema topic (kcat -J dump) to a schema catalog on local
-// files, as a micro-batch pipeline with checkpoints, a completed-batches log and dead letters.
-// Run it with --help for the options; with no arguments it processes the bundled sample.
+// sluice-schema-writer: a GoldenGate schema topic (Kafka, or a kcat -J dump of it) to a schema
+// catalog in a folder or on S3, as a micro-batch pipeline with checkpoints, a completed-batches
+// log and dead letters. Run it with --help for the options; with no arguments it processes the
+// bundled sample.
 #include "options.hpp"
+#include "storage.hpp"
 
 #include "sluice/core/progress.hpp"
 #include "sluice/core/runner.hpp"
@@ -10,15 +12,26 @@
 #include "sluice/fs/atomic_file.hpp"
 #include "sluice/fs/checkpoint_store.hpp"
 #include "sluice/fs/dead_letters.hpp"
+#include "sluice/kafka/group_member.hpp"
+#include "sluice/kafka/group_runner.hpp"
+#include "sluice/kafka/partition_reader.hpp"
+#include "sluice/kafka/partition_source.hpp"
+#include "sluice/kafka/topic_partition.hpp"
+#include "sluice/s3/client.hpp"
+#include "sluice/s3/credentials.hpp"
 #include "sluice/schema_writer/pipeline.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <system_error>
+#include <tuple>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -62,71 +75,179 @@ std::string describe(const std::error_code& ec) {
   return ec.message() + " [" + ec.category().name() + ":" + std::to_string(ec.value()) + "]";
 }
 
-// One line a person can read per batch on stderr, plus the JSON progress record.
+using schema_writer_cli::blobs;
+using schema_writer_cli::catalog_sink;
+
+// The stores of the writer, each over a folder or an S3 prefix.
+using log_type = sluice::idempotency::completed_batches_log<blobs>;
+using checkpoint_type = sluice::fs::blob_checkpoint_store<blobs>;
+using dead_letters_type = sluice::fs::blob_dead_letters<blobs>;
+template <class Src>
+using pipeline_type = sw::catalog_pipeline<Src, catalog_sink, log_type>;
+
+// One line a person can read per batch on stderr, plus the JSON progress record. `detail`
+// describes what the batch did beyond the record (the file source's single pipeline knows its
+// stages' counters; the per-partition pipelines of Kafka report from the record alone).
 class console_progress {
  public:
   using stage_concept = sluice::progress_reporter_tag;
+  using detail_fn = std::function<std::string(const sluice::progress_record&)>;
 
-  console_progress(const sw::file_pipeline& p, sluice::json_lines_progress json)
-      : p_(p), json_(std::move(json)) {}
+  console_progress(sluice::json_lines_progress json, detail_fn detail)
+      : json_(std::move(json)), detail_(std::move(detail)) {}
 
   void report(const sluice::progress_record& r) noexcept {
-    const auto& t = p_.transform<0>().stats();
-    const std::int64_t dups = p_.transform<1>().dropped();
-    const auto& sink = p_.sink().stats();
-    std::string ranges;
-    for (const auto& s : r.sources) {
-      if (!ranges.empty()) ranges += ", ";
-      ranges += s.topic + "[" + std::to_string(s.partition) + "] " + std::to_string(s.from) +
-                ".." + std::to_string(s.to - 1);
+    try {
+      std::string ranges;
+      for (std::size_t i = 0; i < r.sources.size(); ++i) {
+        const auto& s = r.sources[i];
+        if (!ranges.empty()) ranges += ", ";
+        ranges += s.topic + "[" + std::to_string(s.partition) + "] " + std::to_string(s.from) + ".." +
+                  std::to_string(s.to - 1);
+        if (i < r.lag.size() && r.lag[i]) ranges += " lag " + std::to_string(*r.lag[i]);
+      }
+      std::fprintf(stderr, "%s: batch %lld%s: %lld messages (%s): %s%s; %.1f ms\n", program,
+                   static_cast<long long>(r.batch_id), r.replayed ? " (replayed)" : "",
+                   static_cast<long long>(r.num_input_rows), ranges.c_str(), detail_(r).c_str(),
+                   r.skipped_write ? " (already in the completed-batches log: nothing written)" : "",
+                   r.total_ms);
+      std::fflush(stderr);
+    } catch (...) {  // a log line must never take the batch down
     }
-    std::fprintf(stderr,
-                 "%s: batch %lld%s: %lld messages (%s): %lld written, %lld unchanged, "
-                 "%lld duplicates, %lld filtered, %lld dead letters%s; %.1f ms\n",
-                 program, static_cast<long long>(r.batch_id), r.replayed ? " (replayed)" : "",
-                 static_cast<long long>(r.num_input_rows), ranges.c_str(),
-                 static_cast<long long>(sink.written - prev_sink_.written),
-                 static_cast<long long>(sink.unchanged - prev_sink_.unchanged),
-                 static_cast<long long>(dups - prev_dups_),
-                 static_cast<long long>(t.filtered - prev_.filtered),
-                 static_cast<long long>(r.rejects),
-                 r.skipped_write ? " (already in the completed-batches log: nothing written)" : "",
-                 r.total_ms);
-    std::fflush(stderr);
-    filtered_ += t.filtered - prev_.filtered;
-    prev_ = t;
-    prev_dups_ = dups;
-    prev_sink_ = sink;
     json_.report(r);
   }
 
-  /// Envelope schemas filtered by the batches reported so far.
-  [[nodiscard]] std::int64_t filtered() const noexcept { return filtered_; }
   [[nodiscard]] std::int64_t failures() const noexcept { return json_.failures(); }
 
  private:
-  const sw::file_pipeline& p_;
   sluice::json_lines_progress json_;
-  sw::catalog_stats prev_{};
-  std::int64_t prev_dups_ = 0;
-  sluice::fs::file_sink::counters prev_sink_{};
-  std::int64_t filtered_ = 0;
+  detail_fn detail_;
 };
 
-fsys::path log_root(const config& cfg) { return cfg.checkpoint / "completed-batches"; }
+// The counters of the file source's pipeline, as deltas per batch.
+class file_detail {
+ public:
+  explicit file_detail(const pipeline_type<sluice::fs::kcat_source>& p) : p_(&p) {}
+
+  std::string operator()(const sluice::progress_record& r) {
+    const auto& t = p_->transform<0>().stats();
+    const std::int64_t dups = p_->transform<1>().dropped();
+    const auto sink = p_->sink().stats();
+    std::string out = std::to_string(sink.written - prev_sink_.written) + " written, " +
+                      std::to_string(sink.unchanged - prev_sink_.unchanged) + " unchanged, " +
+                      std::to_string(dups - prev_dups_) + " duplicates, " +
+                      std::to_string(t.filtered - prev_.filtered) + " filtered, " +
+                      std::to_string(r.rejects) + " dead letters";
+    *filtered_ += t.filtered - prev_.filtered;
+    prev_ = t;
+    prev_dups_ = dups;
+    prev_sink_ = sink;
+    return out;
+  }
+
+  /// Envelope schemas filtered by the batches reported so far.
+  [[nodiscard]] std::int64_t filtered() const noexcept { return *filtered_; }
+
+ private:
+  const pipeline_type<sluice::fs::kcat_source>* p_;
+  sw::catalog_stats prev_{};
+  std::int64_t prev_dups_ = 0;
+  catalog_sink::counters prev_sink_{};
+  std::shared_ptr<std::int64_t> filtered_ = std::make_shared<std::int64_t>(0);  // shared by copies
+};
+
+// What a Kafka batch did, from its record: catalog objects kept after the duplicates of the
+// batch, dead letters, and the rest (envelope schemas and duplicates) dropped.
+std::string record_detail(const sluice::progress_record& r) {
+  const std::int64_t dropped = std::max<std::int64_t>(0, r.num_input_rows - r.num_output_rows - r.rejects);
+  return std::to_string(r.num_output_rows) + " catalog objects, " + std::to_string(r.rejects) +
+         " dead letters, " + std::to_string(dropped) + " envelope schemas or duplicates dropped";
+}
+
+// Where the writer keeps its state and output, as the options chose.
+struct locations {
+  std::shared_ptr<sluice::s3::client> s3;   // set when any location is on S3
+  std::optional<blobs> checkpoint;          // plan and commit (per partition with Kafka)
+  std::optional<blobs> log;                 // <checkpoint>/completed-batches
+  std::optional<blobs> dead_letters;
+  std::function<catalog_sink()> make_sink;
+  std::string sink_text;
+};
+
+// The S3 client when any location is on S3; a usage-type problem returns exit code 2.
+std::variant<locations, int> open_locations(const config& cfg) {
+  locations loc;
+  if (cfg.sink_s3 || cfg.checkpoint_s3 || cfg.dead_letters_s3) {
+    std::string why;
+    auto creds = sluice::s3::load_credentials(sluice::s3::process_environment, &why);
+    if (!creds) {
+      std::fprintf(stderr, "%s: no S3 credentials: %s\n", program, why.c_str());
+      return 2;
+    }
+    sluice::s3::client_options opt;
+    opt.service_endpoint = cfg.s3.endpoint;
+    opt.region = cfg.s3.region;
+    opt.addressing = cfg.s3.path_style ? sluice::s3::addressing_style::path
+                                       : sluice::s3::addressing_style::virtual_host;
+    auto client = sluice::s3::client::make_shared(std::move(opt), std::move(creds).value());
+    if (!client) {
+      std::fprintf(stderr, "%s: cannot set up the S3 client: %s\n", program, describe(client.error()).c_str());
+      return 1;
+    }
+    loc.s3 = std::move(client).value();
+  }
+  loc.checkpoint = cfg.checkpoint_s3 ? blobs::s3(loc.s3, *cfg.checkpoint_s3) : blobs::local(cfg.checkpoint);
+  loc.log = loc.checkpoint->at("completed-batches");
+  loc.dead_letters = cfg.dead_letters_s3 ? blobs::s3(loc.s3, *cfg.dead_letters_s3) : blobs::local(cfg.dead_letters);
+  if (cfg.sink_s3) {
+    loc.make_sink = [c = loc.s3, where = *cfg.sink_s3] { return catalog_sink::s3(c, where); };
+    loc.sink_text = cfg.sink_s3->to_string();
+  } else {
+    loc.make_sink = [root = cfg.sink] { return catalog_sink::local(root); };
+    loc.sink_text = cfg.sink.string();
+  }
+  return loc;
+}
+
+// Every record of the app's completed-batches log, all streams (with Kafka, one per partition),
+// from month `since` on; ordered by stream, then batch id.
+sluice::result<std::vector<sluice::idempotency::completed_batch>> list_batches(blobs store, const std::string& app,
+                                                                              const std::string* only_stream,
+                                                                              int since) {
+  SLUICE_TRY(keys, store.list("yyyymm="));
+  std::vector<std::string> streams;
+  for (const auto& key : keys) {
+    // yyyymm=YYYYMM/<app>/<stream>/batch-<id>.json
+    const auto a = key.find('/');
+    if (a == std::string::npos) continue;
+    const auto b = key.find('/', a + 1);
+    if (b == std::string::npos || key.compare(a + 1, b - a - 1, app) != 0) continue;
+    const auto c = key.find('/', b + 1);
+    if (c == std::string::npos) continue;
+    std::string stream = key.substr(b + 1, c - b - 1);
+    if (only_stream == nullptr || stream == *only_stream) streams.push_back(std::move(stream));
+  }
+  std::sort(streams.begin(), streams.end());
+  streams.erase(std::unique(streams.begin(), streams.end()), streams.end());
+  std::vector<sluice::idempotency::completed_batch> out;
+  for (const auto& stream : streams) {
+    if (!sluice::idempotency::is_valid_log_name(stream)) continue;
+    SLUICE_TRY(log, log_type::make(store, app, stream));
+    SLUICE_TRY(records, log.list(since));
+    for (auto& r : records) out.push_back(std::move(r));
+  }
+  return out;
+}
 
 int run_batches_command(const config& cfg) {
-  auto log = sw::file_batches_log<>::make(sluice::idempotency::file_log_store(log_root(cfg)),
-                                          cfg.app, cfg.stream_name);
-  if (!log) {
-    std::fprintf(stderr, "%s: cannot open the completed-batches log: %s\n", program,
-                 describe(log.error()).c_str());
-    return 1;
-  }
-  auto records = log.value().list(cfg.since_yyyymm.value_or(0));
+  auto opened = open_locations(cfg);
+  if (auto* rc = std::get_if<int>(&opened)) return *rc;
+  auto& loc = std::get<locations>(opened);
+  auto records = list_batches(*loc.log, cfg.app, cfg.stream_name_given ? &cfg.stream_name : nullptr,
+                              cfg.since_yyyymm.value_or(0));
   if (!records) {
     std::fprintf(stderr, "%s: cannot read the completed-batches log in %s: %s\n", program,
-                 log_root(cfg).c_str(), describe(records.error()).c_str());
+                 loc.log->describe().c_str(), describe(records.error()).c_str());
     return 1;
   }
   for (const auto& rec : records.value()) {
@@ -142,84 +263,23 @@ int run_batches_command(const config& cfg) {
   return std::fflush(stdout) == 0 ? 0 : 1;
 }
 
-int run_pipeline(const config& cfg) {
+std::optional<sluice::json_lines_progress> open_progress(const config& cfg) {
+  if (cfg.progress.to_stderr) return sluice::json_lines_progress(stderr);
   std::error_code ec;
-  if (!fsys::is_regular_file(cfg.source, ec)) {
-    std::fprintf(stderr, "%s: the source %s is not a readable file%s\n", program,
-                 cfg.source.c_str(),
-                 cfg.source_is_default ? " (the bundled sample is missing from this install)" : "");
-    return 2;
+  if (cfg.progress.file.has_parent_path()) {
+    fsys::create_directories(cfg.progress.file.parent_path(), ec);  // open() reports failure
   }
-
-  sw::file_pipeline_config pcfg;
-  pcfg.source = cfg.source;
-  pcfg.sink = cfg.sink;
-  pcfg.log = log_root(cfg);
-  pcfg.app = cfg.app;
-  pcfg.stream_name = cfg.stream_name;
-  pcfg.catalog.lowercase_field_names = cfg.lowercase_names;
-  auto made = sw::make_file_pipeline(pcfg);
-  if (!made) {
-    std::fprintf(stderr, "%s: cannot set up the pipeline: %s\n", program,
-                 describe(made.error()).c_str());
-    return made.error() == sluice::errc::invalid_argument ? 2 : 1;
+  auto opened = sluice::json_lines_progress::open(cfg.progress.file.string());
+  if (!opened) {
+    std::fprintf(stderr, "%s: cannot open the progress file %s: %s\n", program, cfg.progress.file.c_str(),
+                 describe(opened.error()).c_str());
+    return std::nullopt;
   }
-  sw::file_pipeline pipeline = std::move(made).value();
+  return std::move(opened).value();
+}
 
-  std::optional<sluice::json_lines_progress> json;
-  if (cfg.progress.to_stderr) {
-    json.emplace(stderr);
-  } else {
-    if (cfg.progress.file.has_parent_path()) {
-      fsys::create_directories(cfg.progress.file.parent_path(), ec);  // open() reports failure
-    }
-    auto opened = sluice::json_lines_progress::open(cfg.progress.file.string());
-    if (!opened) {
-      std::fprintf(stderr, "%s: cannot open the progress file %s: %s\n", program,
-                   cfg.progress.file.c_str(), describe(opened.error()).c_str());
-      return 2;
-    }
-    json.emplace(std::move(opened).value());
-  }
-  console_progress progress(pipeline, std::move(*json));
-
-  // One writer per checkpoint directory (the checkpoint store's contract), so temp files there
-  // (the log included) are leftovers of a killed run. The catalog sink and the dead-letter sink
-  // remove their own stale temp files (those whose writing process is gone) as they go.
-  if (auto removed = sluice::fs::remove_temp_files(cfg.checkpoint); !removed) {
-    std::fprintf(stderr, "%s: fatal: cannot clean the checkpoint directory %s: %s\n", program,
-                 cfg.checkpoint.c_str(), describe(removed.error()).c_str());
-    return 1;
-  } else if (removed.value() > 0) {
-    std::fprintf(stderr, "%s: removed %zu temp files of an interrupted run from %s\n", program,
-                 removed.value(), cfg.checkpoint.c_str());
-  }
-
-  sluice::fs::checkpoint_store checkpoint(cfg.checkpoint);
-  sluice::fs::dead_letters dead_letters(cfg.dead_letters);
-
-  sluice::runner_options opt;
-  opt.max_records_per_batch = cfg.max_records_per_batch;
-  opt.trigger_interval = cfg.trigger_interval;
-  opt.once = cfg.once;
-
-  sluice::stop_flag stop;
-  if (auto installed = sluice::install_signal_handlers(stop); !installed) {
-    std::fprintf(stderr, "%s: cannot install signal handlers: %s\n", program,
-                 describe(installed.error()).c_str());
-    return 1;
-  }
-
-  std::fprintf(stderr,
-               "%s: %s → %s (checkpoint %s, dead letters %s, %s, at most %lld per batch)\n",
-               program, cfg.source.c_str(), cfg.sink.c_str(), cfg.checkpoint.c_str(),
-               cfg.dead_letters.c_str(),
-               cfg.once ? "once" : ("every " + std::to_string(cfg.trigger_interval.count()) +
-                                    " ms until SIGTERM/SIGINT").c_str(),
-               static_cast<long long>(cfg.max_records_per_batch));
-
-  auto summary = sluice::run(pipeline, checkpoint, dead_letters, progress, opt, stop);
-  (void)sluice::uninstall_signal_handlers();
+int report_end(const sluice::result<sluice::run_summary>& summary, const sluice::stop_flag& stop,
+               std::int64_t filtered, const char* what) {
   if (!summary) {
     std::fprintf(stderr,
                  "%s: fatal: %s; the checkpoint is consistent: a restart replays the unfinished "
@@ -228,14 +288,174 @@ int run_pipeline(const config& cfg) {
     return 1;
   }
   const auto& s = summary.value();
-  std::fprintf(stderr,
-               "%s: %s: %lld batches (%lld replayed), %lld messages, %lld dead letters, "
-               "%lld filtered\n",
-               program, stop.stop_requested() ? "stopped" : "done",
-               static_cast<long long>(s.batches), static_cast<long long>(s.replayed),
-               static_cast<long long>(s.records), static_cast<long long>(s.rejects),
-               static_cast<long long>(progress.filtered()));
+  std::fprintf(stderr, "%s: %s: %lld batches (%lld replayed), %lld messages, %lld dead letters%s%s\n", program,
+               stop.stop_requested() ? "stopped" : "done", static_cast<long long>(s.batches),
+               static_cast<long long>(s.replayed), static_cast<long long>(s.records),
+               static_cast<long long>(s.rejects),
+               filtered >= 0 ? (", " + std::to_string(filtered) + " filtered").c_str() : "", what);
   return 0;
+}
+
+sluice::runner_options runner_options_of(const config& cfg) {
+  sluice::runner_options opt;
+  opt.max_records_per_batch = cfg.max_records_per_batch;
+  opt.trigger_interval = cfg.trigger_interval;
+  opt.once = cfg.once;
+  return opt;
+}
+
+std::string mode_text(const config& cfg) {
+  return cfg.once ? "once"
+                  : "every " + std::to_string(cfg.trigger_interval.count()) + " ms until SIGTERM/SIGINT";
+}
+
+// The kcat -J file source: one pipeline, one checkpoint.
+int run_file_source(const config& cfg, locations& loc, sluice::json_lines_progress json,
+                    const sluice::stop_flag& stop) {
+  std::error_code ec;
+  if (!fsys::is_regular_file(cfg.source, ec)) {
+    std::fprintf(stderr, "%s: the source %s is not a readable file%s\n", program, cfg.source.c_str(),
+                 cfg.source_is_default ? " (the bundled sample is missing from this install)" : "");
+    return 2;
+  }
+  auto source = sluice::fs::kcat_source::open(cfg.source);
+  if (!source) {
+    std::fprintf(stderr, "%s: cannot open the source %s: %s\n", program, cfg.source.c_str(),
+                 describe(source.error()).c_str());
+    return 1;
+  }
+  auto log = log_type::make(*loc.log, cfg.app, cfg.stream_name);
+  if (!log) {
+    std::fprintf(stderr, "%s: cannot set up the completed-batches log: %s\n", program, describe(log.error()).c_str());
+    return 2;
+  }
+  sw::catalog_options catalog;
+  catalog.lowercase_field_names = cfg.lowercase_names;
+  pipeline_type<sluice::fs::kcat_source> pipeline(std::move(source).value(), sw::message_codec{},
+                                                  sw::catalog_transform(catalog), sw::catalog_dedup{},
+                                                  loc.make_sink(), std::move(log).value());
+  file_detail detail(pipeline);
+  console_progress progress(std::move(json), detail);
+  checkpoint_type checkpoint(*loc.checkpoint);
+  dead_letters_type dead_letters(*loc.dead_letters);
+  if (auto root = loc.dead_letters->local_root()) {
+    // Temp files of dead-letter writes a crash cut short (only those whose writer is gone).
+    (void)sluice::fs::remove_stale_temp_files(*root);
+  }
+
+  std::fprintf(stderr, "%s: %s → %s (checkpoint %s, dead letters %s, %s, at most %lld per batch)\n", program,
+               cfg.source.c_str(), loc.sink_text.c_str(), loc.checkpoint->describe().c_str(),
+               loc.dead_letters->describe().c_str(), mode_text(cfg).c_str(),
+               static_cast<long long>(cfg.max_records_per_batch));
+  const auto opt = runner_options_of(cfg);
+  auto summary = sluice::run(pipeline, checkpoint, dead_letters, progress, opt, stop);
+  return report_end(summary, stop, detail.filtered(), "");
+}
+
+// Kafka: a consumer group member; every partition it owns is its own stream with its own
+// checkpoint under <checkpoint>/<topic>/<partition>/ and its own dead letters, shared by all
+// members (ARCHITECTURE.md §4).
+int run_kafka_source(const config& cfg, locations& loc, sluice::json_lines_progress json,
+                     const sluice::stop_flag& stop) {
+  const auto& kcfg = *cfg.kafka;
+  // librdkafka's warnings and errors (secrets redacted by the kafka module), as log lines.
+  const sluice::kafka::log_function log_line = [](const sluice::kafka::log_line& l) {
+    if (l.level > 5) return;
+    std::fprintf(stderr, "%s: kafka %s %.*s: %.*s\n", program, l.level <= 3 ? "error" : "warning",
+                 static_cast<int>(l.facility.size()), l.facility.data(), static_cast<int>(l.message.size()),
+                 l.message.data());
+  };
+  std::string why;
+  auto member = sluice::kafka::group_member::make(kcfg, log_line, &why);
+  if (!member) {
+    std::fprintf(stderr, "%s: cannot join consumer group '%s' on %s: %s\n", program, kcfg.group_id.c_str(),
+                 sluice::kafka::describe(kcfg).c_str(), why.empty() ? describe(member.error()).c_str() : why.c_str());
+    return member.error() == sluice::errc::invalid_argument ? 2 : 1;
+  }
+  auto reader = sluice::kafka::partition_reader::make(kcfg, log_line, &why);
+  if (!reader) {
+    std::fprintf(stderr, "%s: cannot read %s: %s\n", program, sluice::kafka::describe(kcfg).c_str(),
+                 why.empty() ? describe(reader.error()).c_str() : why.c_str());
+    return reader.error() == sluice::errc::invalid_argument ? 2 : 1;
+  }
+
+  sw::catalog_options catalog;
+  catalog.lowercase_field_names = cfg.lowercase_names;
+  using pipe = pipeline_type<sluice::kafka::partition_source>;
+  using unit = sluice::kafka::partition_unit<pipe, checkpoint_type, dead_letters_type>;
+  auto factory = [&](const sluice::kafka::topic_partition& tp,
+                     sluice::kafka::partition_source src) -> sluice::result<unit> {
+    const std::string sub = sluice::kafka::partition_path(tp);
+    // Temp files of killed writes into this partition's folders (only those whose writer is gone).
+    for (const auto& root : {loc.checkpoint->local_root(), loc.dead_letters->local_root()}) {
+      if (root) {
+        SLUICE_TRYV(sluice::fs::remove_stale_temp_files_once(*root / sub));
+      }
+    }
+    SLUICE_TRY(log, log_type::make(*loc.log, cfg.app, sluice::kafka::partition_stream_name(tp)));
+    std::fprintf(stderr, "%s: partition %s[%d] assigned\n", program, tp.topic.c_str(), tp.partition);
+    return unit{pipe(std::move(src), sw::message_codec{}, sw::catalog_transform(catalog), sw::catalog_dedup{},
+                     loc.make_sink(), std::move(log)),
+                checkpoint_type(loc.checkpoint->at(sub)), dead_letters_type(loc.dead_letters->at(sub))};
+  };
+  console_progress progress(std::move(json), record_detail);
+  sluice::kafka::group_runner_options gopt;
+  gopt.run = runner_options_of(cfg);
+  sluice::system_environment env;
+  sluice::kafka::group_runner<decltype(factory), console_progress> runner(
+      member.value(), std::move(reader).value(), factory, progress, gopt, stop, env);
+
+  std::fprintf(stderr, "%s: %s → %s (checkpoint %s, dead letters %s, %s, at most %lld per batch)\n",
+               program, sluice::kafka::describe(kcfg).c_str(), loc.sink_text.c_str(),
+               loc.checkpoint->describe().c_str(), loc.dead_letters->describe().c_str(), mode_text(cfg).c_str(),
+               static_cast<long long>(cfg.max_records_per_batch));
+  auto summary = runner.run();
+  if (!summary) return report_end(summary.error(), stop, -1, "");
+  const auto& g = summary.value();
+  const std::string parts = "; partitions: " + std::to_string(g.assigned) + " assigned, " +
+                            std::to_string(g.revoked) + " revoked (" + std::to_string(g.lost) + " lost)";
+  return report_end(g.totals, stop, -1, parts.c_str());
+}
+
+int run_pipeline(const config& cfg) {
+  auto opened = open_locations(cfg);
+  if (auto* rc = std::get_if<int>(&opened)) return *rc;
+  auto& loc = std::get<locations>(opened);
+
+  auto json = open_progress(cfg);
+  if (!json) return 2;
+
+  // One writer per checkpoint folder with a file source (the checkpoint store's contract), so
+  // temp files there (the log included) are leftovers of a killed run. With Kafka the folder is
+  // shared by the group's members: each partition's folder is cleaned of dead writers' temp
+  // files when the partition is taken on. The catalog sink and the dead-letter sink remove
+  // their own stale temp files as they go.
+  if (!cfg.kafka) {
+    if (auto root = loc.checkpoint->local_root()) {
+      if (auto removed = sluice::fs::remove_temp_files(*root); !removed) {
+        std::fprintf(stderr, "%s: fatal: cannot clean the checkpoint directory %s: %s\n", program, root->c_str(),
+                     describe(removed.error()).c_str());
+        return 1;
+      } else if (removed.value() > 0) {
+        std::fprintf(stderr, "%s: removed %zu temp files of an interrupted run from %s\n", program,
+                     removed.value(), root->c_str());
+      }
+    }
+  }
+
+  sluice::stop_flag stop;
+  if (auto installed = sluice::install_signal_handlers(stop); !installed) {
+    std::fprintf(stderr, "%s: cannot install signal handlers: %s\n", program, describe(installed.error()).c_str());
+    return 1;
+  }
+  const int rc = cfg.kafka ? run_kafka_source(cfg, loc, std::move(*json), stop)
+                           : run_file_source(cfg, loc, std::move(*json), stop);
+  (void)sluice::uninstall_signal_handlers();
+  if (rc == 1 && loc.s3 && !loc.s3->last_error().empty()) {
+    // S3's own words (error code and message; never a secret or a signature).
+    std::fprintf(stderr, "%s: the last S3 error: %s\n", program, loc.s3->last_error().c_str());
+  }
+  return rc;
 }
 
 }  // namespace

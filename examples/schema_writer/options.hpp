@@ -5,6 +5,9 @@
 /// Command line and environment of `sluice-schema-writer`: a pure function from arguments and an
 /// environment lookup to a validated configuration or a usage error (exit code 2).
 
+#include "sluice/kafka/config.hpp"
+#include "sluice/s3/location.hpp"
+
 #include <charconv>
 #include <chrono>
 #include <cstdint>
@@ -28,20 +31,36 @@ struct progress_target {
   std::filesystem::path file;    ///< else appended to this file
 };
 
+/// S3 settings shared by every s3:// location of an invocation.
+struct s3_settings {
+  std::optional<sluice::s3::endpoint> endpoint;   ///< --s3-endpoint; else AWS's for the region
+  std::string region = "us-east-1";               ///< --s3-region, AWS_REGION, AWS_DEFAULT_REGION
+  bool path_style = false;                        ///< --s3-path-style
+};
+
 /// The validated configuration of one invocation.
+///
+/// Each location is local (the path member) unless its `*_s3` member is set (an `s3://` URL);
+/// the source is a kcat -J file unless `kafka` is set (a `kafka://` URL).
 struct config {
   command cmd = command::run;
   std::filesystem::path source;            ///< kcat -J file
   bool source_is_default = false;          ///< no --source / SLUICE_SOURCE: the bundled sample
+  std::optional<sluice::kafka::config> kafka;   ///< --source kafka://…, group, offsets, -X
   std::filesystem::path sink;              ///< catalog root
+  std::optional<sluice::s3::location> sink_s3;
   std::filesystem::path checkpoint;        ///< checkpoint directory
+  std::optional<sluice::s3::location> checkpoint_s3;
   std::filesystem::path dead_letters;      ///< dead-letter directory
+  std::optional<sluice::s3::location> dead_letters_s3;
+  s3_settings s3;
   bool once = false;                       ///< available-now: process what exists, then exit
   bool lowercase_names = true;
   std::int64_t max_records_per_batch = 10'000;
   std::chrono::milliseconds trigger_interval{1'000};
   std::string app = "sluice-schema-writer";
   std::string stream_name = "default";
+  bool stream_name_given = false;          ///< --stream-name / SLUICE_STREAM_NAME was set
   progress_target progress;
   std::optional<int> since_yyyymm;         ///< `batches --since`
 };
@@ -67,31 +86,34 @@ inline bool parse_bool(std::string_view v, bool& out) {
   return false;
 }
 
-// "file:PATH", "file://PATH" or a bare local path; any other scheme is not supported yet.
-inline std::variant<std::filesystem::path, usage_error> parse_location(std::string_view option,
-                                                                        std::string_view v) {
-  if (v.empty()) return usage_error{std::string(option) + ": empty location"};
+// The scheme of a location (`file`, `s3`, `kafka`, …), or empty for a bare local path.
+inline std::string_view scheme_of(std::string_view v) {
   const auto colon = v.find(':');
-  if (colon != std::string_view::npos && colon > 0) {
-    const std::string_view scheme = v.substr(0, colon);
-    bool looks_like_scheme = true;
-    for (const char c : scheme) {
-      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '+' || c == '-' || c == '.';
-      looks_like_scheme = looks_like_scheme && ok;
-    }
-    if (looks_like_scheme) {
-      if (scheme != "file") {
-        return usage_error{std::string(option) + ": the scheme '" + std::string(scheme) +
-                           ":' is not supported yet; this build supports file:PATH only"};
-      }
-      std::string_view path = v.substr(colon + 1);
-      if (path.substr(0, 2) == "//") path.remove_prefix(2);  // file:///abs → /abs
-      if (path.empty()) return usage_error{std::string(option) + ": empty path after 'file:'"};
-      return std::filesystem::path(path);
-    }
+  if (colon == std::string_view::npos || colon == 0) return {};
+  const std::string_view scheme = v.substr(0, colon);
+  for (const char c : scheme) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '+' || c == '-' || c == '.';
+    if (!ok) return {};
   }
-  return std::filesystem::path(v);
+  return scheme;
+}
+
+// "file:PATH", "file://PATH" or a bare local path; `allowed` names the other schemes the option
+// takes (handled by the caller), any other scheme is refused.
+inline std::variant<std::filesystem::path, usage_error> parse_location(
+    std::string_view option, std::string_view v, std::string_view allowed = "file:PATH") {
+  if (v.empty()) return usage_error{std::string(option) + ": empty location"};
+  const std::string_view scheme = scheme_of(v);
+  if (scheme.empty()) return std::filesystem::path(v);
+  if (scheme != "file") {
+    return usage_error{std::string(option) + ": the scheme '" + std::string(scheme) +
+                       ":' is not supported here; expected " + std::string(allowed)};
+  }
+  std::string_view path = v.substr(scheme.size() + 1);
+  if (path.substr(0, 2) == "//") path.remove_prefix(2);  // file:///abs → /abs
+  if (path.empty()) return usage_error{std::string(option) + ": empty path after 'file:'"};
+  return std::filesystem::path(path);
 }
 
 inline bool parse_int64(std::string_view v, std::int64_t& out) {
@@ -153,14 +175,29 @@ struct option_info {
 };
 
 inline constexpr option_info options_table[] = {
-    {"source", "SLUICE_SOURCE", "file:PATH",
-     "kcat -J JSON lines to read (default: the bundled sample; see below)"},
-    {"sink", "SLUICE_SINK", "file:DIR", "schema catalog root (default: file:./schema-catalog)"},
-    {"checkpoint", "SLUICE_CHECKPOINT", "file:DIR",
+    {"source", "SLUICE_SOURCE", "kafka://HOST:PORT[,HOST:PORT...]/TOPIC | file:PATH",
+     "the schema topic, or kcat -J JSON lines of it (default: the bundled sample; see below)"},
+    {"group-id", "SLUICE_GROUP_ID", "NAME",
+     "Kafka consumer group; instances of one group share the partitions (default "
+     "sluice-schema-writer)"},
+    {"starting-offsets", "SLUICE_STARTING_OFFSETS", "earliest|latest",
+     "where a partition starts that has neither a checkpoint nor a committed group offset "
+     "(default earliest)"},
+    {"kafka-property", "", "KEY=VALUE",
+     "a librdkafka property, as kcat -X (TLS, SASL, timeouts); repeatable; also -X KEY=VALUE"},
+    {"sink", "SLUICE_SINK", "s3://BUCKET/PREFIX | file:DIR",
+     "schema catalog root (default: file:./schema-catalog)"},
+    {"checkpoint", "SLUICE_CHECKPOINT", "s3://BUCKET/PREFIX | file:DIR",
      "checkpoint and completed-batches log (default: file:./.sluice/checkpoint)"},
-    {"dead-letters", "SLUICE_DEAD_LETTERS", "file:DIR",
+    {"dead-letters", "SLUICE_DEAD_LETTERS", "s3://BUCKET/PREFIX | file:DIR",
      "dead letters, one JSON line per rejected message (default: dead-letters next to the "
-     "checkpoint directory, i.e. file:./.sluice/dead-letters by default)"},
+     "checkpoint, i.e. file:./.sluice/dead-letters by default)"},
+    {"s3-endpoint", "SLUICE_S3_ENDPOINT", "URL",
+     "S3 endpoint, http(s)://HOST[:PORT] (default: AWS's for the region)"},
+    {"s3-region", "SLUICE_S3_REGION", "REGION",
+     "S3 region for signing (default: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1)"},
+    {"s3-path-style", "SLUICE_S3_PATH_STYLE", "",
+     "address buckets as HOST/BUCKET/KEY instead of BUCKET.HOST/KEY (S3-compatible servers)"},
     {"once", "SLUICE_ONCE", "",
      "process what the source holds now, then exit 0 (implied when the source is the bundled "
      "sample)"},
@@ -171,7 +208,9 @@ inline constexpr option_info options_table[] = {
     {"trigger-interval", "SLUICE_TRIGGER_INTERVAL", "DURATION",
      "time between batch starts: 500ms, 10s, 1m, 1h (default 1s; 0 with --once)"},
     {"app", "SLUICE_APP", "NAME", "app name in the completed-batches log (default sluice-schema-writer)"},
-    {"stream-name", "SLUICE_STREAM_NAME", "NAME", "stream name in the log (default: default)"},
+    {"stream-name", "SLUICE_STREAM_NAME", "NAME",
+     "stream name in the log (default: default; with Kafka <topic>-<partition>); batches: list "
+     "only this stream (default: every stream of the app)"},
     {"progress", "SLUICE_PROGRESS", "stderr|file:PATH",
      "where the JSON progress record of each batch goes (default stderr)"},
     {"since", "SLUICE_SINCE", "YYYYMM", "batches: list only months from YYYYMM on"},
@@ -181,11 +220,12 @@ inline constexpr option_info options_table[] = {
 inline std::string help_text() {
   std::string s =
       "usage: sluice-schema-writer [run] [OPTIONS]\n"
-      "       sluice-schema-writer batches [--checkpoint file:DIR] [--app NAME]\n"
+      "       sluice-schema-writer batches [--checkpoint LOCATION] [--app NAME]\n"
       "                                    [--stream-name NAME] [--since YYYYMM]\n"
       "\n"
-      "Reads a GoldenGate schema topic dump (kcat -C -J lines), and writes every table schema\n"
-      "to DIR/<db.schema.table>/<fingerprint>.avsc: the key normalized, the envelope schema\n"
+      "Reads a GoldenGate schema topic (from Kafka, or a kcat -C -J dump of it), and writes\n"
+      "every table schema to SINK/<db.schema.table>/<fingerprint>.avsc (a folder or an S3\n"
+      "prefix): the key normalized, the envelope schema\n"
       "(oracle.goldengate.generic_wrapper) dropped, the fingerprint of the raw schema as Java\n"
       "Avro computes it, the schema preprocessed for Spark (lowercase field names, decimal\n"
       "precision at most 38). Micro-batches are checkpointed and logged, so a restart after a\n"
@@ -203,9 +243,12 @@ inline std::string help_text() {
     s += '\n';
     s += "      ";
     s += o.help;
-    s += "  [";
-    s += o.env;
-    s += "]\n";
+    if (!o.env.empty()) {
+      s += "  [";
+      s += o.env;
+      s += "]";
+    }
+    s += "\n";
   }
   s +=
       "  --help      this text\n"
@@ -214,10 +257,18 @@ inline std::string help_text() {
       "Run with no arguments, it processes the bundled sample into ./schema-catalog and exits\n"
       "(the demo). With another --source and no --once it runs until SIGTERM or SIGINT, one batch\n"
       "per trigger interval, and stops after the current batch commits.\n"
-      "Locations: file:PATH, file://PATH or a plain path; other schemes (s3://, kafka://) are not\n"
-      "supported yet. Boolean variables take 1/0, true/false, yes/no, on/off.\n"
+      "Locations: s3://BUCKET/PREFIX, file:PATH, file://PATH or a plain path. Boolean variables\n"
+      "take 1/0, true/false, yes/no, on/off.\n"
+      "S3 credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, else the\n"
+      "shared credentials file (AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials) with\n"
+      "AWS_PROFILE; they are never printed.\n"
+      "Kafka: every partition is its own stream with its own checkpoint under\n"
+      "<checkpoint>/<topic>/<partition>/; run more instances with the same --group-id and the\n"
+      "same --checkpoint (S3 or a shared folder) to share the partitions. Group offsets are\n"
+      "committed after a batch is logged complete. --once stops when every partition owned\n"
+      "has caught up with the end it had at start.\n"
       "The completed-batches log lives in <checkpoint>/completed-batches/. One writer per\n"
-      "checkpoint directory; temp files of a killed run are removed from it at start.\n"
+      "checkpoint (per partition with Kafka); temp files of a killed run are removed at start.\n"
       "Exit codes: 0 done, 1 fatal error, 2 usage or configuration error.\n";
   return s;
 }
@@ -252,6 +303,11 @@ inline std::variant<config, usage_error> parse(const std::vector<std::string>& a
     if (a == "--version") {
       cfg.cmd = command::version;
       return cfg;
+    }
+    if (a == "-X" || (a.size() > 2 && a.substr(0, 2) == "-X")) {  // kcat's form
+      if (a == "-X" && (i + 1 >= args.size())) return usage_error{"option '-X' needs KEY=VALUE"};
+      given.emplace_back("kafka-property", a == "-X" ? args[++i] : a.substr(2));
+      continue;
     }
     if (a.size() < 3 || a.substr(0, 2) != "--") {
       return usage_error{"unexpected argument '" + a + "'"};
@@ -303,32 +359,114 @@ inline std::variant<config, usage_error> parse(const std::vector<std::string>& a
     return std::nullopt;
   };
 
-  const auto location = [&](std::string_view name, const char* var,
-                            std::filesystem::path& out) -> std::optional<usage_error> {
+  // A local location, or an S3 one when the value is an s3:// URL.
+  const auto location = [&](std::string_view name, const char* var, std::filesystem::path& out,
+                            std::optional<sluice::s3::location>* s3_out) -> std::optional<usage_error> {
     if (auto v = lookup(name, var)) {
-      auto parsed = detail::parse_location(v->where, v->value);
+      if (s3_out != nullptr && detail::scheme_of(v->value) == "s3") {
+        std::string why;
+        auto parsed = sluice::s3::parse_location(v->value, &why);
+        if (!parsed) return usage_error{v->where + ": " + why};
+        *s3_out = std::move(parsed).value();
+        return std::nullopt;
+      }
+      auto parsed = detail::parse_location(
+          v->where, v->value, s3_out != nullptr ? "s3://BUCKET/PREFIX or file:PATH" : "file:PATH");
       if (auto* e = std::get_if<usage_error>(&parsed)) return *e;
       out = std::get<std::filesystem::path>(parsed);
+      if (s3_out != nullptr) s3_out->reset();
     }
     return std::nullopt;
   };
 
   cfg.source = defs.sample;
   cfg.source_is_default = true;
-  if (flag("source") || env("SLUICE_SOURCE")) cfg.source_is_default = false;
-  if (auto e = location("source", "SLUICE_SOURCE", cfg.source)) return *e;
-  cfg.sink = "schema-catalog";
-  if (auto e = location("sink", "SLUICE_SINK", cfg.sink)) return *e;
-  cfg.checkpoint = std::filesystem::path(".sluice") / "checkpoint";
-  if (auto e = location("checkpoint", "SLUICE_CHECKPOINT", cfg.checkpoint)) return *e;
+  if (auto v = lookup("source", "SLUICE_SOURCE")) {
+    cfg.source_is_default = false;
+    if (detail::scheme_of(v->value) == "kafka") {
+      std::string why;
+      auto url = sluice::kafka::parse_source_url(v->value, &why);
+      if (!url) return usage_error{v->where + ": " + why};
+      sluice::kafka::config k;
+      k.bootstrap_servers = url.value().bootstrap_servers;
+      k.topic = url.value().topic;
+      cfg.kafka = std::move(k);
+    } else {
+      auto parsed = detail::parse_location(v->where, v->value,
+                                           "kafka://HOST:PORT[,HOST:PORT...]/TOPIC or file:PATH");
+      if (auto* e = std::get_if<usage_error>(&parsed)) return *e;
+      cfg.source = std::get<std::filesystem::path>(parsed);
+    }
+  }
   {
+    const bool kafka_only_given = flag("group-id") || flag("starting-offsets") || flag("kafka-property");
+    if (cfg.kafka) {
+      cfg.kafka->group_id = "sluice-schema-writer";
+      if (auto v = lookup("group-id", "SLUICE_GROUP_ID")) {
+        if (v->value.empty() || v->value.size() > 255) {
+          return usage_error{v->where + ": expected a consumer group name of 1 to 255 characters"};
+        }
+        cfg.kafka->group_id = v->value;
+      }
+      if (auto v = lookup("starting-offsets", "SLUICE_STARTING_OFFSETS")) {
+        std::string why;
+        auto so = sluice::kafka::parse_starting_offsets(v->value, &why);
+        if (!so) return usage_error{v->where + ": " + why};
+        cfg.kafka->starting = so.value();
+      }
+      for (const auto& [n, value] : given) {
+        if (n != "kafka-property") continue;
+        std::string why;
+        if (!sluice::kafka::add_property(*cfg.kafka, value, &why)) return usage_error{why};
+      }
+    } else if (kafka_only_given && cfg.cmd == command::run) {
+      return usage_error{"--group-id, --starting-offsets and -X apply to a kafka:// source only"};
+    }
+  }
+  cfg.sink = "schema-catalog";
+  if (auto e = location("sink", "SLUICE_SINK", cfg.sink, &cfg.sink_s3)) return *e;
+  cfg.checkpoint = std::filesystem::path(".sluice") / "checkpoint";
+  if (auto e = location("checkpoint", "SLUICE_CHECKPOINT", cfg.checkpoint, &cfg.checkpoint_s3)) return *e;
+  if (cfg.checkpoint_s3) {
+    // Default: a sibling of the checkpoint prefix (s3://b/x/checkpoint → s3://b/x/dead-letters).
+    sluice::s3::location dl = *cfg.checkpoint_s3;
+    const auto slash = dl.prefix.rfind('/');
+    dl.prefix = slash == std::string::npos ? "dead-letters" : dl.prefix.substr(0, slash) + "/dead-letters";
+    if (cfg.checkpoint_s3->prefix.empty()) dl.prefix = "dead-letters";
+    cfg.dead_letters_s3 = std::move(dl);
+  } else {
     // Default: a sibling of the checkpoint directory (./.sluice/dead-letters by default).
     auto parent = cfg.checkpoint.lexically_normal();
     if (!parent.has_filename()) parent = parent.parent_path();  // "dir/" → "dir"
     parent = parent.parent_path();
     cfg.dead_letters = (parent.empty() ? std::filesystem::path(".") : parent) / "dead-letters";
   }
-  if (auto e = location("dead-letters", "SLUICE_DEAD_LETTERS", cfg.dead_letters)) return *e;
+  if (auto e = location("dead-letters", "SLUICE_DEAD_LETTERS", cfg.dead_letters, &cfg.dead_letters_s3)) return *e;
+
+  if (auto v = lookup("s3-endpoint", "SLUICE_S3_ENDPOINT")) {
+    std::string why;
+    auto ep = sluice::s3::parse_endpoint(v->value, &why);
+    if (!ep) return usage_error{v->where + ": " + why};
+    cfg.s3.endpoint = std::move(ep).value();
+  }
+  if (auto v = lookup("s3-region", "SLUICE_S3_REGION")) {
+    cfg.s3.region = v->value;
+  } else if (auto r = env("AWS_REGION")) {
+    cfg.s3.region = *r;
+  } else if (auto d = env("AWS_DEFAULT_REGION")) {
+    cfg.s3.region = *d;
+  }
+  if (cfg.s3.region.empty() || cfg.s3.region.size() > 64 ||
+      cfg.s3.region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) {
+    return usage_error{"S3 region: expected a region name such as eu-west-1, got '" + cfg.s3.region + "'"};
+  }
+  if (flag("s3-path-style")) {
+    cfg.s3.path_style = true;
+  } else if (auto v = env("SLUICE_S3_PATH_STYLE")) {
+    if (!detail::parse_bool(*v, cfg.s3.path_style)) {
+      return usage_error{"SLUICE_S3_PATH_STYLE: expected true or false, got '" + *v + "'"};
+    }
+  }
 
   if (flag("once")) {
     cfg.once = true;
@@ -387,6 +525,7 @@ inline std::variant<config, usage_error> parse(const std::vector<std::string>& a
                          v->value + "'"};
     }
     cfg.stream_name = v->value;
+    cfg.stream_name_given = true;
   }
   if (auto v = lookup("progress", "SLUICE_PROGRESS")) {
     if (v->value == "stderr") {

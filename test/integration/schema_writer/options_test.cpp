@@ -70,19 +70,110 @@ TEST(SchemaWriterOptions, AnExplicitSourceRunsContinuouslyUnlessOnce) {
   EXPECT_FALSE(p.cfg->once);
 }
 
-TEST(SchemaWriterOptions, LocationsAcceptFileSchemeFormsAndRefuseOthers) {
+TEST(SchemaWriterOptions, LocationsAcceptFileAndS3FormsAndRefuseOthers) {
   auto p = parse({"--sink", "file:///var/catalog", "--checkpoint", "file://rel/ckpt"});
   ASSERT_TRUE(p.cfg) << p.error;
   EXPECT_EQ(p.cfg->sink, "/var/catalog");
+  EXPECT_FALSE(p.cfg->sink_s3);
   EXPECT_EQ(p.cfg->checkpoint, "rel/ckpt");
-  for (const char* bad : {"s3://bucket/x", "kafka://b:9092/t", "https://example/x", "gs://b"}) {
+  for (const char* bad : {"kafka://b:9092/t", "https://example/x", "gs://b"}) {
     p = parse({"--sink", bad});
     EXPECT_FALSE(p.cfg) << bad;
-    EXPECT_NE(p.error.find("is not supported yet"), std::string::npos) << p.error;
+    EXPECT_NE(p.error.find("is not supported here; expected s3://BUCKET/PREFIX or file:PATH"),
+              std::string::npos)
+        << p.error;
   }
   p = parse({"--sink", "file:"});
   EXPECT_FALSE(p.cfg);
   p = parse({"--sink", ""});
+  EXPECT_FALSE(p.cfg);
+}
+
+TEST(SchemaWriterOptions, S3LocationsAndSettings) {
+  auto p = parse({"--sink", "s3://catalog-bucket/gg/schemas/", "--checkpoint", "s3://ops/sw/checkpoint",
+                  "--s3-endpoint", "http://127.0.0.1:9000", "--s3-path-style"},
+                 {{"AWS_REGION", "eu-west-1"}});
+  ASSERT_TRUE(p.cfg) << p.error;
+  const auto& c = *p.cfg;
+  ASSERT_TRUE(c.sink_s3);
+  EXPECT_EQ(c.sink_s3->bucket, "catalog-bucket");
+  EXPECT_EQ(c.sink_s3->prefix, "gg/schemas");  // the trailing '/' dropped
+  ASSERT_TRUE(c.checkpoint_s3);
+  EXPECT_EQ(c.checkpoint_s3->to_string(), "s3://ops/sw/checkpoint");
+  ASSERT_TRUE(c.dead_letters_s3);  // a sibling of the checkpoint, on S3 too
+  EXPECT_EQ(c.dead_letters_s3->to_string(), "s3://ops/sw/dead-letters");
+  ASSERT_TRUE(c.s3.endpoint);
+  EXPECT_EQ(c.s3.endpoint->scheme, "http");
+  EXPECT_EQ(c.s3.endpoint->host, "127.0.0.1");
+  EXPECT_EQ(c.s3.endpoint->port, 9000);
+  EXPECT_TRUE(c.s3.path_style);
+  EXPECT_EQ(c.s3.region, "eu-west-1");
+
+  p = parse({"--checkpoint", "s3://ops"}, {{"SLUICE_S3_REGION", "ap-south-1"}, {"AWS_REGION", "eu-west-1"}});
+  ASSERT_TRUE(p.cfg) << p.error;
+  EXPECT_EQ(p.cfg->dead_letters_s3->to_string(), "s3://ops/dead-letters");
+  EXPECT_EQ(p.cfg->s3.region, "ap-south-1");  // SLUICE_S3_REGION beats AWS_REGION
+  EXPECT_FALSE(p.cfg->s3.path_style);
+  EXPECT_FALSE(p.cfg->s3.endpoint);
+
+  p = parse({"--checkpoint", "s3://ops/ck", "--dead-letters", "file:/var/dl"});
+  ASSERT_TRUE(p.cfg) << p.error;
+  EXPECT_FALSE(p.cfg->dead_letters_s3);
+  EXPECT_EQ(p.cfg->dead_letters, "/var/dl");
+
+  for (const std::vector<std::string>& bad :
+       {std::vector<std::string>{"--sink", "s3://"}, {"--sink", "s3://Bad_Bucket/x"},
+        {"--sink", "s3://b/../x"}, {"--s3-endpoint", "ftp://h"}, {"--s3-endpoint", "http://h/path"},
+        {"--s3-region", "EU WEST"}}) {
+    p = parse(bad);
+    EXPECT_FALSE(p.cfg) << bad[0] << " " << bad[1];
+    EXPECT_FALSE(p.error.empty());
+  }
+}
+
+TEST(SchemaWriterOptions, KafkaSourceGroupOffsetsAndProperties) {
+  auto p = parse({"--source", "kafka://b1:9092,b2:9093/gg.schemas", "-X", "security.protocol=SSL",
+                  "-Xssl.ca.location=/etc/ca.pem", "--kafka-property", "client.id=sw-1",
+                  "--starting-offsets", "latest"},
+                 {{"SLUICE_GROUP_ID", "catalog-writers"}});
+  ASSERT_TRUE(p.cfg) << p.error;
+  const auto& c = *p.cfg;
+  ASSERT_TRUE(c.kafka);
+  EXPECT_FALSE(c.source_is_default);
+  EXPECT_FALSE(c.once);  // a topic never ends: continuous unless --once
+  EXPECT_EQ(c.kafka->bootstrap_servers, "b1:9092,b2:9093");
+  EXPECT_EQ(c.kafka->topic, "gg.schemas");
+  EXPECT_EQ(c.kafka->group_id, "catalog-writers");
+  EXPECT_EQ(c.kafka->starting, sluice::kafka::starting_offsets::latest);
+  const std::vector<std::pair<std::string, std::string>> props{
+      {"security.protocol", "SSL"}, {"ssl.ca.location", "/etc/ca.pem"}, {"client.id", "sw-1"}};
+  EXPECT_EQ(c.kafka->properties, props);
+
+  p = parse({"--source", "kafka://b1:9092/t"});
+  ASSERT_TRUE(p.cfg) << p.error;
+  EXPECT_EQ(p.cfg->kafka->group_id, "sluice-schema-writer");
+  EXPECT_EQ(p.cfg->kafka->starting, sluice::kafka::starting_offsets::earliest);
+
+  // Properties sluice manages, a broken URL, Kafka options without a Kafka source.
+  p = parse({"--source", "kafka://b1:9092/t", "-X", "enable.auto.commit=true"});
+  EXPECT_FALSE(p.cfg);
+  EXPECT_NE(p.error.find("enable.auto.commit"), std::string::npos) << p.error;
+  p = parse({"--source", "kafka://b1:9092/t", "-X", "group.id=x"});
+  EXPECT_FALSE(p.cfg);
+  p = parse({"--source", "kafka://b1:9092"});
+  EXPECT_FALSE(p.cfg);
+  p = parse({"--source", "kafka://user:pw@b1:9092/t"});
+  EXPECT_FALSE(p.cfg);
+  EXPECT_EQ(p.error.find("pw"), std::string::npos) << "credentials echoed: " << p.error;
+  p = parse({"--group-id", "g"});
+  EXPECT_FALSE(p.cfg);
+  EXPECT_NE(p.error.find("kafka:// source only"), std::string::npos) << p.error;
+  p = parse({"--source", "kafka://b1:9092/t", "--starting-offsets", "middle"});
+  EXPECT_FALSE(p.cfg);
+  p = parse({"--source", "kafka://b1:9092/t", "-X"});
+  EXPECT_FALSE(p.cfg);
+  // A secret given with -X never shows in an error.
+  p = parse({"--source", "kafka://b1:9092/t", "-X", "sasl.password"});
   EXPECT_FALSE(p.cfg);
 }
 

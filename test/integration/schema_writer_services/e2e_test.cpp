@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: Apache-2.0
+// sluice-schema-writer on a real Kafka broker and a real S3 server (ARCHITECTURE.md §2, §4, §7).
+// The oracle of the catalog is the same binary's run on the sample file into a local folder,
+// whose files the file-mode tests check against Java Avro; dead letters are compared by key and
+// reason with that run; the log and the committed offsets are checked against the topic itself.
+#include "harness.hpp"
+#include "support/kafka_admin.hpp"
+#include "support/s3_services.hpp"
+#include "support/services.hpp"
+
+#include <simdjson.h>
+
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <map>
+#include <random>
+#include <set>
+#include <thread>
+#include <tuple>
+
+namespace {
+
+using namespace swtest;
+
+// One message as produced: key and payload, either absent (null).
+struct msg {
+  std::optional<std::string> key;
+  std::optional<std::string> payload;
+};
+
+std::vector<msg> sample_messages() {
+  std::vector<msg> out;
+  for (const auto& m : read_kcat(sample_file)) out.push_back({m.key, m.payload});
+  return out;
+}
+
+// Produces `messages` with kcat: key and value split by \x1f, messages by \x1e, empty = null (-Z).
+void produce_with_kcat(const std::string& bootstrap, const std::string& topic, const std::vector<msg>& messages) {
+  std::string input;
+  for (const auto& m : messages) {
+    ASSERT_FALSE(m.key && m.key->empty()) << "an empty key would become null";
+    input += m.key.value_or("") + '\x1f' + m.payload.value_or("") + '\x1e';
+  }
+  const auto r = run({"/usr/bin/env", "kcat", "-P", "-b", bootstrap, "-t", topic, "-K", "\x1f", "-D", "\x1e", "-Z"},
+                     {}, {}, input);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+}
+
+// The number of messages per partition, read back with kcat.
+std::vector<std::int64_t> partition_ends(const std::string& bootstrap, const std::string& topic, int partitions) {
+  const auto r = run({"/usr/bin/env", "kcat", "-C", "-b", bootstrap, "-t", topic, "-e", "-q", "-f", "%p %o\\n"});
+  std::vector<std::int64_t> ends(static_cast<std::size_t>(partitions), 0);
+  for (const auto& line : lines_of(r.out)) {
+    if (line.empty()) continue;
+    const auto sp = line.find(' ');
+    const auto p = std::stoul(line.substr(0, sp));
+    ends.at(p) = std::max<std::int64_t>(ends.at(p), std::stoll(line.substr(sp + 1)) + 1);
+  }
+  return ends;
+}
+
+class SchemaWriterServices : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto env = sluice::test::services_env();
+    ASSERT_TRUE(env && !env->kafka_bootstrap.empty() && !env->s3_endpoint.empty())
+        << "no services: run through ctest (fixture services)";
+    svc_ = *env;
+    s3_ = sluice_s3_it::make_client();
+    bucket_ = sluice_s3_it::fresh_bucket(*s3_, "sw");
+    topic_ = sluice::test::unique_name("gg-schemas");
+    ASSERT_EQ(sluice::test::create_topic(svc_.kafka_bootstrap, topic_, partitions), "");
+  }
+
+  // The writer's arguments for group `group`, everything under s3://bucket/<root>/.
+  std::vector<std::string> args(const std::string& group, const std::string& root,
+                                std::vector<std::string> extra = {}) const {
+    std::vector<std::string> a{"--source", "kafka://" + svc_.kafka_bootstrap + "/" + topic_,
+                               "--group-id", group,
+                               "--sink", "s3://" + bucket_ + "/" + root + "/catalog",
+                               "--checkpoint", "s3://" + bucket_ + "/" + root + "/checkpoint",
+                               "--s3-endpoint", svc_.s3_endpoint, "--s3-region", svc_.s3_region,
+                               "--s3-path-style",
+                               // A killed member leaves the group within a second or two.
+                               "-X", "session.timeout.ms=2000", "-X", "heartbeat.interval.ms=300"};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  }
+  env_list credentials(const std::string& secret = {}) const {
+    return {{"AWS_ACCESS_KEY_ID", svc_.s3_access_key},
+            {"AWS_SECRET_ACCESS_KEY", secret.empty() ? svc_.s3_secret_key : secret},
+            {"HOME", "/nonexistent"}};
+  }
+
+  // Catalog objects relative to <root>/catalog/.
+  std::map<std::string, std::string> catalog(const std::string& root) const {
+    std::map<std::string, std::string> out;
+    const std::string prefix = root + "/catalog/";
+    for (auto& [k, v] : sluice_s3_it::objects_under(*s3_, bucket_, prefix)) out[k.substr(prefix.size())] = v;
+    return out;
+  }
+
+  struct logged {
+    std::string stream;
+    std::int64_t batch_id;
+    std::int32_t partition;
+    std::int64_t from, to;
+  };
+  // Every completed-batches record under <root>/checkpoint/completed-batches/.
+  std::vector<logged> log(const std::string& root) const {
+    std::vector<logged> out;
+    simdjson::dom::parser parser;
+    for (auto& [k, v] : sluice_s3_it::objects_under(*s3_, bucket_, root + "/checkpoint/completed-batches/")) {
+      simdjson::dom::element doc;
+      EXPECT_EQ(parser.parse(v).get(doc), simdjson::SUCCESS) << k;
+      std::string_view stream;
+      std::int64_t id = 0;
+      simdjson::dom::array ranges;
+      EXPECT_EQ(doc["stream_name"].get(stream), simdjson::SUCCESS);
+      EXPECT_EQ(doc["batch_id"].get(id), simdjson::SUCCESS);
+      EXPECT_EQ(doc["ranges"].get(ranges), simdjson::SUCCESS);
+      EXPECT_EQ(ranges.size(), 1u) << "a partition's batch covers that partition only: " << v;
+      for (auto r : ranges) {
+        std::int64_t p = 0, from = 0, to = 0;
+        EXPECT_EQ(r["partition"].get(p), simdjson::SUCCESS);
+        EXPECT_EQ(r["from"].get(from), simdjson::SUCCESS);
+        EXPECT_EQ(r["to"].get(to), simdjson::SUCCESS);
+        out.push_back({std::string(stream), id, static_cast<std::int32_t>(p), from, to});
+      }
+    }
+    return out;
+  }
+
+  // Checks that the log's ranges tile [0, end) of every partition exactly once (nothing logged
+  // twice, nothing missing) with dense batch ids per partition stream.
+  void expect_log_tiles(const std::vector<logged>& records, const std::vector<std::int64_t>& ends) const {
+    std::map<std::int32_t, std::vector<logged>> by_partition;
+    for (const auto& r : records) {
+      EXPECT_EQ(r.stream, topic_ + "-" + std::to_string(r.partition));
+      by_partition[r.partition].push_back(r);
+    }
+    for (int p = 0; p < partitions; ++p) {
+      auto& rs = by_partition[p];
+      std::sort(rs.begin(), rs.end(), [](const logged& a, const logged& b) { return a.batch_id < b.batch_id; });
+      std::int64_t next = 0;
+      for (std::size_t i = 0; i < rs.size(); ++i) {
+        EXPECT_EQ(rs[i].batch_id, static_cast<std::int64_t>(i)) << "partition " << p;
+        EXPECT_EQ(rs[i].from, next) << "partition " << p << " batch " << rs[i].batch_id;
+        next = rs[i].to;
+      }
+      EXPECT_EQ(next, ends[static_cast<std::size_t>(p)]) << "partition " << p;
+    }
+  }
+
+  // Dead letters as (partition, offset) → (key, reason), and their count (duplicates included).
+  std::pair<std::map<std::pair<std::int64_t, std::int64_t>, std::pair<std::string, std::string>>, std::size_t>
+  dead_letters(const std::string& root) const {
+    std::map<std::pair<std::int64_t, std::int64_t>, std::pair<std::string, std::string>> out;
+    std::size_t count = 0;
+    simdjson::dom::parser parser;
+    for (auto& [k, v] : sluice_s3_it::objects_under(*s3_, bucket_, root + "/dead-letters/")) {
+      for (const auto& line : lines_of(v)) {
+        if (line.empty()) continue;
+        simdjson::dom::element d;
+        EXPECT_EQ(parser.parse(line).get(d), simdjson::SUCCESS) << line;
+        std::int64_t p = 0, o = 0;
+        std::string_view reason;
+        EXPECT_EQ(d["partition"].get(p), simdjson::SUCCESS);
+        EXPECT_EQ(d["offset"].get(o), simdjson::SUCCESS);
+        EXPECT_EQ(d["reason"].get(reason), simdjson::SUCCESS);
+        std::string key = "<null>";
+        if (std::string_view kv; d["key"].get(kv) == simdjson::SUCCESS) key = std::string(kv);
+        EXPECT_NE(k.find("/" + topic_ + "/" + std::to_string(p) + "/"), std::string::npos)
+            << "dead letter of partition " << p << " in " << k;
+        out[{p, o}] = {key, std::string(reason)};
+        ++count;
+      }
+    }
+    return {out, count};
+  }
+
+  static constexpr int partitions = 3;
+  sluice::test::service_endpoints svc_;
+  std::shared_ptr<sluice::s3::client> s3_;
+  std::string bucket_;
+  std::string topic_;
+};
+
+// The oracle: the same sample through the file source into a local folder.
+struct file_run {
+  std::map<std::string, std::string> catalog;
+  std::multiset<std::pair<std::string, std::string>> dead;  // (key, reason)
+};
+file_run run_sample_locally(const scratch_dir& d) {
+  file_run out;
+  const auto r = writer({"--source", "file:" + sample_file.string(), "--sink", "file:" + (d / "catalog").string(),
+                         "--checkpoint", "file:" + (d / "checkpoint").string(), "--once"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  out.catalog = tree(d / "catalog");
+  simdjson::dom::parser parser;
+  for (auto& [k, v] : tree(d / "dead-letters")) {
+    for (const auto& line : lines_of(v)) {
+      if (line.empty()) continue;
+      simdjson::dom::element e;
+      EXPECT_EQ(parser.parse(line).get(e), simdjson::SUCCESS);
+      std::string key = "<null>";
+      if (std::string_view kv; e["key"].get(kv) == simdjson::SUCCESS) key = std::string(kv);
+      out.dead.emplace(key, std::string(e["reason"].get_string().value()));
+    }
+  }
+  return out;
+}
+
+TEST_F(SchemaWriterServices, SampleToS3ThenResendsWriteOnlyTheNewSchemas) {
+  scratch_dir d;
+  const file_run want = run_sample_locally(d);
+  ASSERT_EQ(want.catalog.size(), 16u);
+  ASSERT_EQ(want.dead.size(), 9u);
+
+  const auto sample = sample_messages();
+  produce_with_kcat(svc_.kafka_bootstrap, topic_, sample);
+  const auto ends = partition_ends(svc_.kafka_bootstrap, topic_, partitions);
+  ASSERT_EQ(ends[0] + ends[1] + ends[2], static_cast<std::int64_t>(sample.size()));
+  ASSERT_GE(std::count_if(ends.begin(), ends.end(), [](std::int64_t e) { return e > 0; }), 2)
+      << "the keys should spread over the partitions";
+
+  const std::string group = sluice::test::unique_name("sw");
+  auto first = writer(args(group, "r", {"--once", "--progress", "file:" + (d / "progress.jsonl").string()}),
+                      credentials());
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+
+  // The catalog: exactly the oracle's objects, byte for byte.
+  const auto got = catalog("r");
+  EXPECT_EQ(got, want.catalog);
+  // Dead letters: the same (key, reason) pairs, each once.
+  const auto [dead, dead_count] = dead_letters("r");
+  EXPECT_EQ(dead_count, dead.size()) << "a dead letter written twice";
+  std::multiset<std::pair<std::string, std::string>> dead_pairs;
+  for (const auto& [pos, kr] : dead) dead_pairs.insert(kr);
+  EXPECT_EQ(dead_pairs, want.dead);
+  // The log covers every offset once; the group committed the partitions' ends.
+  expect_log_tiles(log("r"), ends);
+  EXPECT_EQ(sluice::test::committed_offsets(svc_.kafka_bootstrap, group, topic_, partitions), ends);
+  // Progress records name the partition and the consumer lag.
+  const auto progress = read_file(d / "progress.jsonl");
+  EXPECT_NE(progress.find("\"lag\":0"), std::string::npos) << progress;
+
+  // Round two: resends of everything plus two new tables (one new schema each).
+  std::vector<msg> more = sample;
+  more.push_back({"ORCLPDB1.HR.NEW_TABLE", sample[0].payload});                 // same schema, new table
+  more.push_back({"HRPDB.HR.ITEMS", std::string(R"({"type":"record","name":"ITEMS","fields":[{"name":"ID","type":"long"}]})")});
+  produce_with_kcat(svc_.kafka_bootstrap, topic_, more);
+  const auto ends2 = partition_ends(svc_.kafka_bootstrap, topic_, partitions);
+  const auto log_before = log("r");
+  auto second = writer(args(group, "r", {"--once"}), credentials());
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  const auto got2 = catalog("r");
+  std::set<std::string> added;
+  for (const auto& [k, v] : got2) {
+    if (!got.contains(k)) {
+      added.insert(k.substr(0, k.find('/')));
+    } else {
+      EXPECT_EQ(v, got.at(k)) << k;  // an existing object keeps its bytes
+    }
+  }
+  EXPECT_EQ(added, (std::set<std::string>{"orclpdb1.hr.new_table", "hrpdb.hr.items"}));
+  EXPECT_EQ(got2.size(), got.size() + 2);
+  const auto log_after = log("r");
+  EXPECT_GT(log_after.size(), log_before.size());
+  expect_log_tiles(log_after, ends2);
+  EXPECT_EQ(sluice::test::committed_offsets(svc_.kafka_bootstrap, group, topic_, partitions), ends2);
+  const auto [dead2, dead_count2] = dead_letters("r");
+  EXPECT_EQ(dead_count2, dead2.size());
+  EXPECT_EQ(dead2.size(), 2 * want.dead.size());  // the resent bad messages are dead letters again
+
+  // A third run with nothing new writes nothing and logs nothing.
+  auto third = writer(args(group, "r", {"--once"}), credentials());
+  ASSERT_EQ(third.exit_code, 0) << third.err;
+  EXPECT_EQ(log("r").size(), log_after.size());
+  EXPECT_EQ(catalog("r"), got2);
+
+  // `batches` lists the log of every partition stream, read from S3.
+  auto listed = writer({"batches", "--checkpoint", "s3://" + bucket_ + "/r/checkpoint", "--s3-endpoint",
+                        svc_.s3_endpoint, "--s3-path-style"},
+                       credentials());
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  const auto listed_lines = lines_of(listed.out);
+  EXPECT_EQ(static_cast<std::size_t>(std::count_if(listed_lines.begin(), listed_lines.end(),
+                                                   [](const std::string& l) { return !l.empty(); })),
+            log_after.size())
+      << listed.out;
+}
+
+TEST_F(SchemaWriterServices, AWrongSecretFailsFastWithAnAuthenticationError) {
+  produce_with_kcat(svc_.kafka_bootstrap, topic_, sample_messages());
+  const std::string wrong = "wrongSecretKey0123456789abcdefghijklmnop";
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto r = writer(args(sluice::test::unique_name("sw"), "bad", {"--once"}), credentials(wrong));
+  const auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_LT(secs, 30.0) << "a retry loop?\n" << r.err;
+  EXPECT_NE(r.err.find("access denied"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("SignatureDoesNotMatch"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(wrong), std::string::npos) << "the secret was printed";
+  EXPECT_EQ(r.err.find(svc_.s3_secret_key), std::string::npos);
+  EXPECT_TRUE(catalog("bad").empty());
+}
+
+// Many messages over the partitions: the sample with table names made unique per copy, so most
+// messages are new catalog objects and the bad ones dead letters.
+std::vector<msg> crash_input(int copies) {
+  const auto sample = sample_messages();
+  std::vector<msg> out;
+  for (int c = 0; c < copies; ++c) {
+    for (auto m : sample) {
+      if (c > 0 && m.key && std::count(m.key->begin(), m.key->end(), '.') == 2 &&
+          m.key->find("generic_wrapper") == std::string::npos) {
+        *m.key += "_C" + std::to_string(c);
+      }
+      out.push_back(std::move(m));
+    }
+  }
+  return out;
+}
+
+TEST_F(SchemaWriterServices, SigkillAtRandomPointsThenRestartEqualsACrashFreeRun) {
+  scratch_dir d;
+  produce_with_kcat(svc_.kafka_bootstrap, topic_, crash_input(6));
+  const auto ends = partition_ends(svc_.kafka_bootstrap, topic_, partitions);
+  const std::vector<std::string> small{"--once", "--max-records-per-batch", "4"};
+
+  // The reference: one run without crashes.
+  auto clean_args = args(sluice::test::unique_name("clean"), "clean", small);
+  clean_args.insert(clean_args.end(), {"--progress", "file:" + (d / "clean.jsonl").string()});
+  auto clean = writer(clean_args, credentials());
+  ASSERT_EQ(clean.exit_code, 0) << clean.err;
+  // The mean batch time, from the progress records (durationMs.total).
+  double total_ms = 0;
+  std::size_t batches = 0;
+  {
+    simdjson::dom::parser parser;
+    for (const auto& line : lines_of(read_file(d / "clean.jsonl"))) {
+      if (line.empty()) continue;
+      double ms = 0;
+      ASSERT_EQ(parser.parse(line)["durationMs"]["total"].get(ms), simdjson::SUCCESS) << line;
+      total_ms += ms;
+      ++batches;
+    }
+  }
+  ASSERT_GE(batches, 30u);
+  const auto want_catalog = catalog("clean");
+  const auto [want_dead, want_dead_count] = dead_letters("clean");
+  ASSERT_GE(want_catalog.size(), 6u * 15u);
+  ASSERT_EQ(want_dead_count, 6u * 9u);
+
+  // The crashing run: SIGKILL after it commits one more batch (and a random moment into the
+  // next), restart, again and again; then let the last run finish.
+  const char* seed_env = std::getenv("SLUICE_CRASH_SEED");
+  const auto seed = seed_env != nullptr ? static_cast<std::uint32_t>(std::stoul(seed_env))
+                                        : static_cast<std::uint32_t>(std::random_device{}());
+  std::mt19937 rng(seed);
+  // Kill a random moment into about two batches' time after a commit: most kills land inside
+  // the next batch (plan written, objects, dead letters, log, commit) and must be replayed.
+  const int batch_ms = std::max(5, static_cast<int>(total_ms / static_cast<double>(batches)));
+  std::uniform_int_distribution<int> delay_ms(0, 2 * batch_ms);
+  const std::string group = sluice::test::unique_name("crash");
+  const auto progress_file = d / "progress.jsonl";
+  auto crash_args = args(group, "crash", small);
+  crash_args.insert(crash_args.end(), {"--progress", "file:" + progress_file.string()});
+  crash_args.insert(crash_args.begin(), writer_exe.string());
+  std::vector<std::string> env_strings;
+  constexpr int min_kills = 12;
+  int kills = 0, runs = 0;
+  for (;;) {
+    ASSERT_LT(runs, 60) << "seed " << seed;
+    ++runs;
+    const pid_t pid = spawn(crash_args, credentials(), {}, -1, -1, -1);
+    int status = 0;
+    if (kills < min_kills) {
+      const auto before = lines_of(read_file(progress_file)).size();
+      bool exited = false;
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+      while (lines_of(read_file(progress_file)).size() <= before) {
+        if (::waitpid(pid, &status, WNOHANG) == pid) {
+          exited = true;
+          break;
+        }
+        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "no batch within 60 s; seed " << seed;
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
+      if (!exited) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
+        ::kill(pid, SIGKILL);
+        ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+      }
+      if (WIFSIGNALED(status)) {
+        ++kills;
+        continue;
+      }
+    } else {
+      ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    }
+    ASSERT_TRUE(WIFEXITED(status)) << "seed " << seed;
+    ASSERT_EQ(WEXITSTATUS(status), 0) << "seed " << seed;
+    ASSERT_GE(kills, min_kills) << "the run finished after " << kills << " kills; seed " << seed;
+    break;
+  }
+
+  EXPECT_EQ(catalog("crash"), want_catalog) << "seed " << seed;
+  const auto [dead, dead_count] = dead_letters("crash");
+  EXPECT_EQ(dead_count, want_dead_count) << "dead letters lost or written twice; seed " << seed;
+  EXPECT_EQ(dead, want_dead) << "seed " << seed;
+  expect_log_tiles(log("crash"), ends);
+  expect_log_tiles(log("clean"), ends);
+  EXPECT_EQ(sluice::test::committed_offsets(svc_.kafka_bootstrap, group, topic_, partitions), ends);
+  std::size_t replayed = 0;
+  for (const auto& line : lines_of(read_file(progress_file)))
+    replayed += line.find("\"replayed\":true") != std::string::npos ? 1 : 0;
+  EXPECT_GE(replayed, 1u) << "no kill landed inside a batch; seed " << seed;
+  std::printf("[ crash    ] %d kills over %d runs, %zu batches replayed after a kill, mean batch %d ms, seed %u\n",
+              kills, runs, replayed, batch_ms, seed);
+}
+
+}  // namespace
