@@ -351,6 +351,14 @@ TEST_F(Group, TwoRunnersShareThePartitionsAndHandOverMidway) {
   auto mb = member();
   auto rb = kafka::partition_reader::make(cfg(), logs.function()).value();
   runner_t b(mb, rb, test_factory{&g.where}, progress, g.opt, g.stop, g.env);
+  // Let the group rebalance before A may run more batches (A only serves the rebalance, B
+  // joins), so that on a slow machine A cannot finish everything while B is still joining.
+  const auto settle = std::chrono::steady_clock::now() + 30s;
+  while (mb.owned().empty() && std::chrono::steady_clock::now() < settle) {
+    ASSERT_TRUE(ma.poll(10ms));
+    ASSERT_TRUE(b.step());
+  }
+  ASSERT_FALSE(mb.owned().empty()) << "B got no partition within 30 s\n" << logs.all();
   ASSERT_TRUE(step_both_until_done(a, ma, b, mb, partitions, 60s)) << logs.all();
   const auto sa = a.summary();
   const auto sb = b.summary();
