@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+/// @file
+/// `watermark_dedup<T>`: drops duplicates by key across batches, keeping the key of each event
+/// until the watermark passes its event time, so state stays bounded (Spark's
+/// `withWatermark(...).dropDuplicates(...)`).
+
+#include "sluice/core/concepts/transform.hpp"
+#include "sluice/core/error.hpp"
+#include "sluice/core/reject.hpp"
+#include "sluice/stream/detail/hash.hpp"
+#include "sluice/stream/detail/state_blob.hpp"
+#include "sluice/stream/device_event.hpp"
+#include "sluice/stream/watermark.hpp"
+
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <new>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sluice::inline v0::stream {
+
+namespace detail {
+
+/// Memory for a large open-addressing table: zero-filled, 2 MiB aligned and advised as huge
+/// pages (Linux, `madvise`), so random probes miss the TLB less.
+template <class T>
+class table_memory {
+ public:
+  table_memory() = default;
+  explicit table_memory(std::size_t n) : n_(n) {
+    constexpr std::size_t huge = std::size_t{1} << 21;
+    const std::size_t bytes = (n * sizeof(T) + huge - 1) / huge * huge;
+    void* p = std::aligned_alloc(huge, bytes);
+    if (p == nullptr) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+    (void)::madvise(p, bytes, MADV_HUGEPAGE);  // a hint: failure only costs speed
+#endif
+    std::memset(p, 0, n * sizeof(T));
+    data_.reset(static_cast<T*>(p));
+  }
+  [[nodiscard]] T* data() const noexcept { return data_.get(); }
+  [[nodiscard]] std::size_t size() const noexcept { return n_; }
+  [[nodiscard]] bool empty() const noexcept { return n_ == 0; }
+  T& operator[](std::size_t i) const noexcept { return data_.get()[i]; }
+  T* begin() const noexcept { return data_.get(); }
+  T* end() const noexcept { return data_.get() + n_; }
+
+ private:
+  struct free_deleter {
+    void operator()(T* p) const noexcept { std::free(p); }
+  };
+  std::unique_ptr<T, free_deleter> data_;
+  std::size_t n_ = 0;
+};
+
+/// An exact set of byte keys, each with the event time it was first seen at.
+///
+/// Keys live in an arena of records `[hash:8][time:8][length:4][key bytes]`, in insertion order;
+/// an open-addressing table of 16-byte slots (hash, record offset; linear probing) indexes them.
+/// Keys expire lazily: `expire_before(t)` only sets the threshold; an expired key counts as
+/// absent (inserting it again renews it in place) and is not listed. Expired records are dropped
+/// when the table fills: one sequential pass over the arena copies the live records into the
+/// spare arena and indexes them in a fresh table sized for four to eight times them, so the
+/// next rebuild is far away and steady state allocates nothing else. Listing walks the arena in
+/// order (sequential memory, deterministic order).
+class timed_key_set {
+ public:
+  struct entry {
+    std::string_view key;
+    std::int64_t time;
+  };
+
+  /// The hash `insert` uses for `key` (never 0, which marks an empty slot).
+  [[nodiscard]] static std::uint64_t hash_of(std::string_view key) noexcept { return hash_bytes(key); }
+
+  /// Keys with a time before `t` count as absent from now on (`t` never decreases).
+  void expire_before(std::int64_t t) noexcept {
+    if (t > expire_before_) expire_before_ = t;
+  }
+
+  /// Makes room for `n` more keys without a rebuild in between (so `prefetch` stays valid).
+  void reserve_more(std::size_t n) {
+    if ((records_ + n) * 2 > slots_.size()) rebuild(n);
+  }
+
+  /// Hints the cache with the first slot of a key of hash `h` (from `hash_of`).
+  void prefetch(std::uint64_t h) const noexcept {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[static_cast<std::size_t>(h) & (slots_.size() - 1)]);
+  }
+
+  /// Inserts `key` seen at `time` unless present; true if it was inserted.
+  bool insert(std::string_view key, std::int64_t time) { return insert(key, hash_of(key), time); }
+
+  /// As above, with `h == hash_of(key)` computed already.
+  bool insert(std::string_view key, std::uint64_t h, std::int64_t time) {
+    if ((records_ + 1) * 2 > slots_.size()) reserve_more(1);
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
+      slot& s = slots_[i];
+      if (s.hash == 0) {
+        s = slot{h, append_record(arena_, h, time, key)};
+        ++records_;
+        return true;
+      }
+      if (s.hash == h && key_at(s.offset) == key) {
+        if (time_at(s.offset) >= expire_before_) return false;
+        set_time_at(s.offset, time);   // expired: the key is new again
+        return true;
+      }
+    }
+  }
+
+  /// True if `key` is in the set (and not expired).
+  [[nodiscard]] bool contains(std::string_view key) const noexcept {
+    if (slots_.empty()) return false;
+    const std::uint64_t h = hash_of(key);
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
+      const slot& s = slots_[i];
+      if (s.hash == 0) return false;
+      if (s.hash == h && key_at(s.offset) == key) return time_at(s.offset) >= expire_before_;
+    }
+  }
+
+  /// Calls `fn(entry)` for every key that has not expired, in insertion order.
+  template <class Fn>
+  void for_each(Fn&& fn) const {
+    for (std::size_t at = 0; at < arena_.size(); at = next_record(at)) {
+      const std::int64_t t = time_at(at);
+      if (t >= expire_before_) fn(entry{key_at(at), t});
+    }
+  }
+
+  /// Keys that have not expired. Complexity: O(records).
+  [[nodiscard]] std::size_t size() const noexcept {
+    std::size_t n = 0;
+    for (std::size_t at = 0; at < arena_.size(); at = next_record(at)) n += time_at(at) >= expire_before_ ? 1 : 0;
+    return n;
+  }
+  /// Bytes held (table and both arenas), for memory reports.
+  [[nodiscard]] std::size_t memory_bytes() const noexcept {
+    return slots_.size() * sizeof(slot) + arena_.capacity() + spare_arena_.capacity();
+  }
+  void clear() {
+    slots_ = {};
+    arena_ = {};
+    spare_arena_ = {};
+    records_ = 0;
+    expire_before_ = std::numeric_limits<std::int64_t>::min();
+  }
+
+ private:
+  struct slot {
+    std::uint64_t hash;     // 0: empty
+    std::uint64_t offset;   // of the key's record in the arena
+  };
+  static constexpr std::size_t header = 20;   // hash, time, length
+
+  static std::size_t append_record(std::string& arena, std::uint64_t h, std::int64_t time,
+                                   std::string_view key) {
+    const std::size_t at = arena.size();
+    char head[header];
+    const auto len = static_cast<std::uint32_t>(key.size());
+    std::memcpy(head, &h, 8);
+    std::memcpy(head + 8, &time, 8);
+    std::memcpy(head + 16, &len, 4);
+    arena.append(head, header);
+    arena.append(key);
+    return at;
+  }
+  [[nodiscard]] std::uint64_t hash_at(std::size_t at) const noexcept {
+    std::uint64_t h;
+    std::memcpy(&h, arena_.data() + at, 8);
+    return h;
+  }
+  [[nodiscard]] std::int64_t time_at(std::size_t at) const noexcept {
+    std::int64_t t;
+    std::memcpy(&t, arena_.data() + at + 8, 8);
+    return t;
+  }
+  void set_time_at(std::size_t at, std::int64_t t) noexcept { std::memcpy(arena_.data() + at + 8, &t, 8); }
+  [[nodiscard]] std::uint32_t length_at(std::size_t at) const noexcept {
+    std::uint32_t n;
+    std::memcpy(&n, arena_.data() + at + 16, 4);
+    return n;
+  }
+  [[nodiscard]] std::string_view key_at(std::size_t at) const noexcept {
+    return {arena_.data() + at + header, length_at(at)};
+  }
+  [[nodiscard]] std::size_t next_record(std::size_t at) const noexcept { return at + header + length_at(at); }
+
+  // Keeps the live records (in order) in the spare arena and indexes them in a fresh table of
+  // 4 to 8 times (live + n) slots; the old arena becomes the spare.
+  void rebuild(std::size_t n) {
+    std::size_t live = 0, live_bytes = 0;
+    for (std::size_t at = 0; at < arena_.size(); at = next_record(at)) {
+      if (time_at(at) < expire_before_) continue;
+      ++live;
+      live_bytes += header + length_at(at);
+    }
+    std::size_t capacity = 1024;
+    while (capacity < 4 * (live + n)) capacity *= 2;
+    table_memory<slot> fresh(capacity);
+    // Room for every record until the next rebuild (half the table), so appends never move it.
+    const std::size_t per_record = live > 0 ? live_bytes / live + 1 : 64;
+    spare_arena_.clear();
+    spare_arena_.reserve(std::max(live_bytes, capacity / 2 * per_record) + per_record * 64);
+    const std::size_t mask = capacity - 1;
+    for (std::size_t at = 0; at < arena_.size(); at = next_record(at)) {
+      const std::int64_t t = time_at(at);
+      if (t < expire_before_) continue;
+      const std::uint64_t h = hash_at(at);
+      std::size_t i = static_cast<std::size_t>(h) & mask;
+      while (fresh[i].hash != 0) i = (i + 1) & mask;
+      fresh[i] = slot{h, append_record(spare_arena_, h, t, key_at(at))};
+    }
+    slots_ = std::move(fresh);
+    arena_.swap(spare_arena_);
+    records_ = live;
+  }
+
+  table_memory<slot> slots_;
+  std::string arena_;
+  std::string spare_arena_;   // the arena before the last rebuild, reused by the next
+  std::size_t records_ = 0;   // records in the arena (occupied slots), expired ones included
+  std::int64_t expire_before_ = std::numeric_limits<std::int64_t>::min();
+};
+
+}  // namespace detail
+
+/// Counts of a `watermark_dedup`.
+struct dedup_stats {
+  std::int64_t passed = 0;       ///< events output
+  std::int64_t duplicates = 0;   ///< dropped: key already in the state
+  std::int64_t late = 0;         ///< dropped: older than the watermark
+};
+
+/// Drops an event whose key (`dedup_key_of<T>`) was already seen, across batches, and events
+/// older than the watermark; keeps the rest in order.
+///
+/// Semantics (Spark's `withWatermark("event_time", delay).dropDuplicates(key)`):
+/// - the watermark is `max(event time seen) − delay`, advanced at the end of each batch (it is
+///   constant during a batch; `event_time_watermark`);
+/// - an event with `t < watermark` is *late*: dropped and counted, whether or not it is a
+///   duplicate;
+/// - otherwise the first event of a key passes and the key is kept with its event time; later
+///   events of the key are dropped as duplicates while the key is kept;
+/// - a key is forgotten at the end of the batch after which the watermark passed its time
+///   (`t < watermark`), so the state holds about `delay` worth of keys. Any event that could
+///   match a forgotten key is late itself, so no duplicate slips through unless it carries a
+///   later event time than its first occurrence.
+/// The state (watermark and keys) is saved and restored through `save_state` / `load_state`
+/// (`stateful_transform`), so a restart neither loses nor repeats a decision.
+///
+/// Errors: none from `apply`; `errc::corrupt_state` from `load_state`.
+/// Thread-safety: none. Complexity: expected O(1) per event (amortized: expired keys are
+/// dropped in one pass when the table fills); O(state) per `save_state`.
+template <class T>
+class watermark_dedup {
+ public:
+  using stage_concept = transform_tag;
+  using output_type = T;
+
+  /// A dedup with watermark delay `delay_ms` (ms).
+  explicit watermark_dedup(std::int64_t delay_ms = 600'000) noexcept : wm_(delay_ms) {}
+
+  /// Moves the events that are neither late nor duplicates from `in` to `out`, then advances the
+  /// watermark and forgets the keys it passed.
+  result<void> apply(std::vector<T>& in, std::vector<T>& out, reject_list&) {
+    out.reserve(out.size() + in.size());
+    // In groups: first the keys, their hashes and a prefetch of their slots, then the inserts,
+    // so the cache misses of a large table overlap instead of stalling one after the other.
+    constexpr std::size_t group = 16;
+    keys_.reserve_more(in.size());
+    for (std::size_t g = 0; g < in.size(); g += group) {
+      const std::size_t n = std::min(group, in.size() - g);
+      key_.clear();
+      for (std::size_t k = 0; k < n; ++k) {
+        const std::size_t at = key_.size();
+        dedup_key_of<T>::append(key_, in[g + k]);
+        ends_[k] = key_.size();
+        hashes_[k] = detail::timed_key_set::hash_of(std::string_view(key_).substr(at));
+        keys_.prefetch(hashes_[k]);
+      }
+      for (std::size_t k = 0; k < n; ++k) {
+        T& v = in[g + k];
+        const std::int64_t t = event_time_of<T>::get(v);
+        wm_.observe(t);
+        if (wm_.is_late(t)) {
+          ++stats_.late;
+          continue;
+        }
+        const std::size_t from = k == 0 ? 0 : ends_[k - 1];
+        if (!keys_.insert(std::string_view(key_).substr(from, ends_[k] - from), hashes_[k], t)) {
+          ++stats_.duplicates;
+          continue;
+        }
+        ++stats_.passed;
+        out.push_back(std::move(v));
+      }
+    }
+    wm_.advance();
+    keys_.expire_before(wm_.current());
+    return success();
+  }
+
+  /// Appends the state: `dedup1;`, the largest event time seen (`n;` if none), the number of
+  /// keys, then each key's time and bytes.
+  result<void> save_state(std::string& blob) const {
+    blob += "dedup1;";
+    detail::blob_writer w(blob);
+    w.optional_integer(wm_.max_seen());
+    w.integer(static_cast<std::int64_t>(keys_.size()));
+    keys_.for_each([&](const detail::timed_key_set::entry& e) {
+      w.integer(e.time);
+      w.bytes(e.key);
+    });
+    return success();
+  }
+
+  /// Restores what `save_state` wrote; `""` resets to no state.
+  /// Errors: `errc::corrupt_state` for any other text.
+  result<void> load_state(std::string_view blob) {
+    keys_.clear();
+    wm_.restore(std::nullopt);
+    if (blob.empty()) return success();
+    detail::blob_reader r(blob);
+    SLUICE_TRYV(r.expect("dedup1;"));
+    SLUICE_TRY(max_seen, r.optional_integer());
+    SLUICE_TRY(n, r.integer());
+    if (n < 0) return errc::corrupt_state;
+    for (std::int64_t i = 0; i < n; ++i) {
+      SLUICE_TRY(t, r.integer());
+      SLUICE_TRY(k, r.bytes());
+      if (!keys_.insert(k, t)) return errc::corrupt_state;  // a key twice
+    }
+    if (!r.at_end()) return errc::corrupt_state;
+    wm_.restore(max_seen);
+    keys_.expire_before(wm_.current());
+    return success();
+  }
+
+  /// The watermark.
+  [[nodiscard]] const event_time_watermark& watermark() const noexcept { return wm_; }
+  /// Keys held.
+  [[nodiscard]] std::size_t state_size() const noexcept { return keys_.size(); }
+  /// Bytes of the key table.
+  [[nodiscard]] std::size_t state_bytes() const noexcept { return keys_.memory_bytes(); }
+  /// The keys held with their times (for tests and tools), in insertion order.
+  [[nodiscard]] std::vector<std::pair<std::string, std::int64_t>> snapshot() const {
+    std::vector<std::pair<std::string, std::int64_t>> out;
+    keys_.for_each([&](const detail::timed_key_set::entry& e) { out.emplace_back(std::string(e.key), e.time); });
+    return out;
+  }
+  /// Counts since this object was made (all batches, retries included).
+  [[nodiscard]] const dedup_stats& stats() const noexcept { return stats_; }
+
+ private:
+  event_time_watermark wm_;
+  detail::timed_key_set keys_;
+  std::string key_;                        // scratch: the keys of a group
+  std::size_t ends_[16] = {};              // scratch: where each key of the group ends
+  std::uint64_t hashes_[16] = {};          // scratch: their hashes
+  dedup_stats stats_;
+};
+
+static_assert(transform_for<watermark_dedup<device_event>, device_event>);
+static_assert(stateful_transform<watermark_dedup<device_event>>);
+
+}  // namespace sluice::inline v0::stream

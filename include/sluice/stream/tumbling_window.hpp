@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+/// @file
+/// `tumbling_window<Agg>`: event-time tumbling windows per group under a watermark, emitted in
+/// append mode once closed (Spark's `withWatermark(...).groupBy(window(...), ...)` with
+/// `outputMode("append")`). What is grouped and aggregated is the policy `Agg`
+/// (`device_aggregator` for the event ETL).
+
+#include "sluice/core/concepts/transform.hpp"
+#include "sluice/core/error.hpp"
+#include "sluice/core/reject.hpp"
+#include "sluice/stream/detail/hash.hpp"
+#include "sluice/stream/detail/state_blob.hpp"
+#include "sluice/stream/device_event.hpp"
+#include "sluice/stream/watermark.hpp"
+
+#include <algorithm>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sluice::inline v0::stream {
+
+/// An aggregation policy of `tumbling_window`.
+///
+/// Syntax: `input_type`, `output_type`, `state_type` (default-constructible: the empty
+/// aggregate); `a.group_key(out, v)` appends the group's key bytes of input `v` to `out`;
+/// `a.add(state, v)` folds `v` into a group's state; `a.finish(start_ms, end_ms, key, state)`
+/// makes the output row of a closed window; `a.save(state, writer)` / `a.load(state, reader)`
+/// serialise a state with `detail::blob_writer` / `detail::blob_reader`.
+///
+/// Semantics: `add` is deterministic; `load` restores exactly what `save` wrote (doubles
+/// round-trip), so a restored window finishes as it would have without the restart. Group keys
+/// order the output within a window (byte order).
+template <class A>
+concept window_aggregator =
+    std::default_initializable<typename A::state_type> &&
+    requires(const A& a, std::string& out, const typename A::input_type& v,
+             typename A::state_type& st, const typename A::state_type& cst, std::int64_t ms,
+             std::string_view key, detail::blob_writer& w, detail::blob_reader& r) {
+      typename A::output_type;
+      { a.group_key(out, v) } -> std::same_as<void>;
+      { a.add(st, v) } -> std::same_as<void>;
+      { a.finish(ms, ms, key, cst) } -> std::same_as<typename A::output_type>;
+      { a.save(cst, w) } -> std::same_as<void>;
+      { a.load(st, r) } -> std::same_as<result<void>>;
+    };
+
+/// Window length and watermark delay of a `tumbling_window`.
+struct window_options {
+  std::int64_t window_ms = 60'000;     ///< length of each window (> 0); windows start at multiples of it
+  std::int64_t delay_ms = 600'000;     ///< watermark delay (≥ 0)
+};
+
+/// Counts of a `tumbling_window`.
+struct window_stats {
+  std::int64_t aggregated = 0;   ///< events folded into a window
+  std::int64_t late = 0;         ///< dropped: older than the watermark
+  std::int64_t emitted = 0;      ///< windows (rows) emitted
+};
+
+/// Tumbling windows per group, emitted once the watermark passes their end.
+///
+/// Semantics:
+/// - an event at time `t` belongs to the window `[start, start + window)` with
+///   `start = ⌊t / window⌋ · window` (aligned to the Unix epoch, as Spark's `window()`), and to
+///   the group `Agg::group_key` gives;
+/// - the watermark is `max(event time seen) − delay`, advanced at the end of each batch
+///   (`event_time_watermark`); an event with `t < watermark` is late: dropped and counted;
+/// - at the end of each batch, every window with `end ≤ watermark` is emitted once (append
+///   mode), ordered by window start, then group key bytes, and its state is dropped. No later
+///   event can reach it: any such event is late. Windows still open stay in the state, which is
+///   saved with each commit (`save_state` / `load_state`), so a restart neither loses nor
+///   double-counts an event.
+///
+/// Errors: none from `apply`; `errc::corrupt_state` from `load_state`.
+/// Thread-safety: none. Complexity: expected O(1) per event; O(open windows) per batch that
+/// closes windows and per `save_state`.
+template <class Agg>
+  requires window_aggregator<Agg>
+class tumbling_window {
+ public:
+  using stage_concept = transform_tag;
+  using input_type = typename Agg::input_type;
+  using output_type = typename Agg::output_type;
+  using state_type = typename Agg::state_type;
+
+  /// A window stage.
+  /// Errors: `errc::invalid_argument` if `window_ms` ≤ 0 or `delay_ms` < 0.
+  static result<tumbling_window> make(window_options opt, Agg agg = {}) {
+    if (opt.window_ms <= 0 || opt.delay_ms < 0) return errc::invalid_argument;
+    return tumbling_window(opt, std::move(agg));
+  }
+
+  /// Folds the events of `in` into their windows, then advances the watermark and appends the
+  /// rows of the windows it closed to `out`.
+  result<void> apply(std::vector<input_type>& in, std::vector<output_type>& out, reject_list&) {
+    for (const auto& v : in) {
+      const std::int64_t t = event_time_of<input_type>::get(v);
+      wm_.observe(t);
+      if (wm_.is_late(t)) {
+        ++stats_.late;
+        continue;
+      }
+      const std::int64_t start = window_start(t);
+      key_.clear();
+      agg_.group_key(key_, v);
+      agg_.add(find_or_insert(start, key_).state, v);
+      ++stats_.aggregated;
+    }
+    wm_.advance();
+    emit_closed(out);
+    return success();
+  }
+
+  /// Appends the state: `window1;`, the largest event time seen (`n;` if none), the number of
+  /// open windows, then each window's start, group key and aggregate state (in window start,
+  /// then key order, so equal states give equal blobs).
+  result<void> save_state(std::string& blob) const {
+    blob += "window1;";
+    detail::blob_writer w(blob);
+    w.optional_integer(wm_.max_seen());
+    w.integer(static_cast<std::int64_t>(entries_.size()));
+    std::vector<std::uint32_t> order(entries_.size());
+    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    sort_entries(order);
+    for (const auto i : order) {
+      const auto& e = entries_[i];
+      w.integer(e.start);
+      w.bytes(e.key);
+      agg_.save(e.state, w);
+    }
+    return success();
+  }
+
+  /// Restores what `save_state` wrote; `""` resets to no state.
+  /// Errors: `errc::corrupt_state` for any other text.
+  result<void> load_state(std::string_view blob) {
+    entries_.clear();
+    index_.clear();
+    wm_.restore(std::nullopt);
+    if (blob.empty()) return success();
+    detail::blob_reader r(blob);
+    SLUICE_TRYV(r.expect("window1;"));
+    SLUICE_TRY(max_seen, r.optional_integer());
+    SLUICE_TRY(n, r.integer());
+    if (n < 0) return errc::corrupt_state;
+    for (std::int64_t i = 0; i < n; ++i) {
+      SLUICE_TRY(start, r.integer());
+      SLUICE_TRY(key, r.bytes());
+      if (start != window_start(start)) return errc::corrupt_state;  // not a window of this size
+      const std::size_t before = entries_.size();
+      auto& e = find_or_insert(start, key);
+      if (entries_.size() == before) return errc::corrupt_state;  // a window twice
+      SLUICE_TRYV(agg_.load(e.state, r));
+    }
+    if (!r.at_end()) return errc::corrupt_state;
+    wm_.restore(max_seen);
+    return success();
+  }
+
+  /// The start of the window of an event at `t`.
+  [[nodiscard]] std::int64_t window_start(std::int64_t t) const noexcept {
+    const std::int64_t w = opt_.window_ms;
+    const std::int64_t q = t / w;
+    return (t % w != 0 && t < 0 ? q - 1 : q) * w;
+  }
+  /// The watermark.
+  [[nodiscard]] const event_time_watermark& watermark() const noexcept { return wm_; }
+  /// Open windows (one per window and group).
+  [[nodiscard]] std::size_t open_windows() const noexcept { return entries_.size(); }
+  /// The options.
+  [[nodiscard]] const window_options& options() const noexcept { return opt_; }
+  /// The aggregation policy.
+  [[nodiscard]] const Agg& aggregator() const noexcept { return agg_; }
+  /// Counts since this object was made (all batches, retries included).
+  [[nodiscard]] const window_stats& stats() const noexcept { return stats_; }
+
+ private:
+  struct entry {
+    std::int64_t start = 0;
+    std::string key;
+    std::uint64_t hash = 0;
+    state_type state{};
+  };
+
+  tumbling_window(window_options opt, Agg agg) : opt_(opt), agg_(std::move(agg)), wm_(opt.delay_ms) {}
+
+  static std::uint64_t hash_of(std::int64_t start, std::string_view key) noexcept {
+    return detail::hash_bytes(key, static_cast<std::uint64_t>(start) * 0x9E3779B97F4A7C15ULL);
+  }
+
+  entry& find_or_insert(std::int64_t start, std::string_view key) {
+    if ((entries_.size() + 1) * 2 > index_.size()) reindex(std::max<std::size_t>(64, index_.size() * 2));
+    const std::uint64_t h = hash_of(start, key);
+    const std::size_t mask = index_.size() - 1;
+    for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
+      const std::uint32_t slot = index_[i];
+      if (slot == 0) {
+        entries_.push_back(entry{start, std::string(key), h, state_type{}});
+        index_[i] = static_cast<std::uint32_t>(entries_.size());
+        if (start < min_start_) min_start_ = start;
+        return entries_.back();
+      }
+      entry& e = entries_[slot - 1];
+      if (e.hash == h && e.start == start && e.key == key) return e;
+    }
+  }
+
+  void reindex(std::size_t capacity) {
+    index_.assign(capacity, 0);
+    const std::size_t mask = capacity - 1;
+    min_start_ = std::numeric_limits<std::int64_t>::max();
+    for (std::uint32_t k = 0; k < entries_.size(); ++k) {
+      std::size_t i = static_cast<std::size_t>(entries_[k].hash) & mask;
+      while (index_[i] != 0) i = (i + 1) & mask;
+      index_[i] = k + 1;
+      min_start_ = std::min(min_start_, entries_[k].start);
+    }
+  }
+
+  void sort_entries(std::vector<std::uint32_t>& order) const {
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+      const auto& x = entries_[a];
+      const auto& y = entries_[b];
+      return x.start != y.start ? x.start < y.start : x.key < y.key;
+    });
+  }
+
+  // Emits and drops every window whose end is at or before the watermark.
+  void emit_closed(std::vector<output_type>& out) {
+    const std::int64_t wm = wm_.current();
+    if (entries_.empty() || wm < event_time_watermark::none + opt_.window_ms ||
+        min_start_ > wm - opt_.window_ms)
+      return;
+    closing_.clear();
+    for (std::uint32_t i = 0; i < entries_.size(); ++i)
+      if (entries_[i].start <= wm - opt_.window_ms) closing_.push_back(i);
+    sort_entries(closing_);
+    out.reserve(out.size() + closing_.size());
+    for (const auto i : closing_) {
+      const auto& e = entries_[i];
+      out.push_back(agg_.finish(e.start, e.start + opt_.window_ms, e.key, e.state));
+    }
+    stats_.emitted += static_cast<std::int64_t>(closing_.size());
+    // Keep the open windows, in their order.
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < entries_.size(); ++i) {
+      if (entries_[i].start <= wm - opt_.window_ms) continue;
+      if (kept != i) entries_[kept] = std::move(entries_[i]);
+      ++kept;
+    }
+    entries_.resize(kept);
+    std::size_t capacity = index_.size();
+    while (capacity > 64 && entries_.size() * 8 < capacity) capacity /= 2;
+    reindex(capacity);
+  }
+
+  window_options opt_;
+  [[no_unique_address]] Agg agg_;
+  event_time_watermark wm_;
+  std::vector<entry> entries_;
+  std::vector<std::uint32_t> index_;   // open addressing: entry index + 1, 0 = empty
+  std::int64_t min_start_ = std::numeric_limits<std::int64_t>::max();
+  std::string key_;                    // scratch
+  std::vector<std::uint32_t> closing_;  // scratch
+  window_stats stats_;
+};
+
+}  // namespace sluice::inline v0::stream

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: Apache-2.0
+// sluice-event-etl's options: defaults, the Spark job's environment names, flags beating
+// variables, durations, ranges, conflicts and errors.
+#include "options.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace event_etl_cli;
+
+struct env_map {
+  std::map<std::string, std::string> vars;
+  std::optional<std::string> operator()(const std::string& k) const {
+    const auto it = vars.find(k);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  }
+};
+
+std::variant<config, usage_error> parse_with(std::vector<std::string> args,
+                                             std::map<std::string, std::string> vars = {}) {
+  return parse(args, env_map{std::move(vars)});
+}
+
+config ok(std::vector<std::string> args, std::map<std::string, std::string> vars = {}) {
+  auto r = parse_with(std::move(args), std::move(vars));
+  if (auto* e = std::get_if<usage_error>(&r)) ADD_FAILURE() << e->message;
+  return std::holds_alternative<config>(r) ? std::get<config>(r) : config{};
+}
+
+std::string error(std::vector<std::string> args, std::map<std::string, std::string> vars = {}) {
+  auto r = parse_with(std::move(args), std::move(vars));
+  if (auto* e = std::get_if<usage_error>(&r)) return e->message;
+  ADD_FAILURE() << "accepted";
+  return {};
+}
+
+TEST(EventEtlOptions, DefaultsWithAFileSource) {
+  const auto c = ok({"--source", "file:events.jsonl"});
+  EXPECT_EQ(c.cmd, command::run);
+  EXPECT_EQ(c.source, source_kind::file);
+  EXPECT_EQ(c.source_file, "events.jsonl");
+  EXPECT_EQ(c.sink, sink_kind::console);
+  EXPECT_EQ(c.kafka.topic, "input_events");
+  EXPECT_EQ(c.kafka.starting_offsets, "latest");
+  EXPECT_EQ(c.max_offsets_per_trigger, 1000);
+  EXPECT_EQ(c.window, std::chrono::minutes(1));
+  EXPECT_EQ(c.watermark_delay, std::chrono::minutes(10));
+  EXPECT_EQ(c.checkpoint_location, ".sluice/event-etl/checkpoint");
+  EXPECT_EQ(c.dead_letters, ".sluice/event-etl/dead-letters");
+  EXPECT_FALSE(c.once);
+  EXPECT_EQ(c.trigger_interval.count(), 0);
+  EXPECT_TRUE(c.progress_to_stderr);
+  EXPECT_EQ(c.ranges, sluice::stream::range_filter_options{});
+}
+
+TEST(EventEtlOptions, TheSparkJobsEnvironmentNames) {
+  const auto c = ok({}, {{"KAFKA_BOOTSTRAP_SERVERS", "b1:9092,b2:9092"},
+                         {"KAFKA_TOPIC", "device.events"},
+                         {"KAFKA_STARTING_OFFSETS", "earliest"},
+                         {"KAFKA_MAX_OFFSETS_PER_TRIGGER", "5000"},
+                         {"S3_BUCKET", "my-bucket"},
+                         {"S3_PREFIX", "aggregates/"},
+                         {"S3_ENDPOINT", "http://127.0.0.1:9000"},
+                         {"CHECKPOINT_LOCATION", "/var/lib/etl/ckpt"},
+                         {"WINDOW_DURATION", "5 minutes"},
+                         {"WATERMARK_DELAY", "30 seconds"}});
+  EXPECT_EQ(c.source, source_kind::kafka);
+  EXPECT_EQ(c.kafka.bootstrap_servers, "b1:9092,b2:9092");
+  EXPECT_EQ(c.kafka.topic, "device.events");
+  EXPECT_EQ(c.kafka.starting_offsets, "earliest");
+  EXPECT_EQ(c.max_offsets_per_trigger, 5000);
+  EXPECT_EQ(c.sink, sink_kind::s3);
+  EXPECT_EQ(c.s3.bucket, "my-bucket");
+  EXPECT_EQ(c.s3.prefix, "aggregates/");
+  EXPECT_EQ(c.s3.endpoint, "http://127.0.0.1:9000");
+  EXPECT_EQ(c.checkpoint_location, "/var/lib/etl/ckpt");
+  EXPECT_EQ(c.dead_letters, "/var/lib/etl/dead-letters");
+  EXPECT_EQ(c.window, std::chrono::minutes(5));
+  EXPECT_EQ(c.watermark_delay, std::chrono::seconds(30));
+}
+
+TEST(EventEtlOptions, FlagsBeatVariables) {
+  const auto c = ok({"--kafka-topic=flagged", "--window-duration", "2m", "--sink", "file:/tmp/out",
+                     "--source", "in.jsonl", "--checkpoint-location", "file:///ck"},
+                    {{"KAFKA_TOPIC", "from_env"}, {"WINDOW_DURATION", "1 hour"}, {"S3_BUCKET", "bucket"},
+                     {"KAFKA_BOOTSTRAP_SERVERS", "b:1"}});
+  EXPECT_EQ(c.kafka.topic, "flagged");
+  EXPECT_EQ(c.window, std::chrono::minutes(2));
+  EXPECT_EQ(c.sink, sink_kind::folder);
+  EXPECT_EQ(c.sink_dir, "/tmp/out");
+  EXPECT_EQ(c.source, source_kind::file);
+  EXPECT_EQ(c.checkpoint_location, "/ck");
+  EXPECT_EQ(c.notes.size(), 2u) << "the ignored Kafka and S3 variables are mentioned";
+}
+
+TEST(EventEtlOptions, DurationsRangesAndSwitches) {
+  using std::chrono::milliseconds;
+  const std::pair<const char*, long long> durations[] = {
+      {"1 minute", 60'000}, {"10 minutes", 600'000}, {"30 seconds", 30'000}, {"500 milliseconds", 500},
+      {"2 hours", 7'200'000}, {"1 day", 86'400'000}, {"500ms", 500}, {"30s", 30'000}, {"1m", 60'000},
+      {"2h", 7'200'000}, {"0", 0}, {" 3 min ", 180'000}};
+  for (const auto& [text, want] : durations) {
+    const auto c = ok({"--source", "f", "--watermark-delay", text});
+    EXPECT_EQ(c.watermark_delay, milliseconds(want)) << text;
+  }
+  for (const char* bad : {"", "m", "1 fortnight", "-1m", "1.5m", "1 minute ago", "10"}) {
+    EXPECT_NE(error({"--source", "f", "--watermark-delay", bad}).find("--watermark-delay"), std::string::npos)
+        << bad;
+  }
+  EXPECT_NE(error({"--source", "f", "--window-duration", "0"}).find("positive"), std::string::npos);
+  const auto c = ok({"--source", "f", "--battery-range", "10:90", "--signal-range", "-120:-30",
+                     "--latitude-range=-45:45", "--once", "--trigger-interval", "5s",
+                     "--progress", "file:p.jsonl", "--max-offsets-per-trigger", "7"});
+  EXPECT_EQ(c.ranges.battery_level, (sluice::stream::value_range{10, 90}));
+  EXPECT_EQ(c.ranges.signal_strength, (sluice::stream::value_range{-120, -30}));
+  EXPECT_EQ(c.ranges.latitude, (sluice::stream::value_range{-45, 45}));
+  EXPECT_TRUE(c.once);
+  EXPECT_EQ(c.trigger_interval, std::chrono::seconds(5));
+  EXPECT_FALSE(c.progress_to_stderr);
+  EXPECT_EQ(c.progress_file, "p.jsonl");
+  EXPECT_EQ(c.max_offsets_per_trigger, 7);
+  EXPECT_NE(error({"--source", "f", "--battery-range", "90:10"}).find("LO <= HI"), std::string::npos);
+  EXPECT_NE(error({"--source", "f", "--battery-range", "abc"}).find("--battery-range"), std::string::npos);
+  EXPECT_TRUE(ok({"--source", "f"}, {{"SLUICE_ONCE", "true"}}).once);
+  EXPECT_FALSE(ok({"--source", "f"}, {{"SLUICE_ONCE", "0"}}).once);
+  EXPECT_NE(error({"--source", "f"}, {{"SLUICE_ONCE", "maybe"}}).find("SLUICE_ONCE"), std::string::npos);
+}
+
+TEST(EventEtlOptions, ConflictsAndErrors) {
+  EXPECT_NE(error({}).find("no source"), std::string::npos);
+  EXPECT_NE(error({"--source", "f", "--kafka-bootstrap-servers", "b:1"}).find("choose a file or Kafka"),
+            std::string::npos);
+  EXPECT_NE(error({"--source", "f", "--sink", "console", "--s3-bucket", "bkt"}).find("choose the console"),
+            std::string::npos);
+  EXPECT_NE(error({}, {{"SLUICE_SOURCE", "g"}, {"KAFKA_BOOTSTRAP_SERVERS", "b:1"}}).find("choose a file or Kafka"),
+            std::string::npos);
+  EXPECT_NE(error({"--bogus"}).find("unknown option '--bogus'"), std::string::npos);
+  EXPECT_NE(error({"--source"}).find("needs a value"), std::string::npos);
+  EXPECT_NE(error({"--once=yes", "--source", "f"}).find("takes no value"), std::string::npos);
+  EXPECT_NE(error({"positional"}).find("unexpected argument"), std::string::npos);
+  EXPECT_NE(error({"--source", "kafka://b:1/t"}).find("not supported"), std::string::npos);
+  EXPECT_NE(error({"--source", "f", "--kafka-starting-offsets", "newest"}).find("earliest or latest"),
+            std::string::npos);
+  EXPECT_NE(error({"--source", "f", "--kafka-topic", "bad topic"}).find("topic name"), std::string::npos);
+  EXPECT_NE(error({"--source", "f", "--kafka-max-offsets-per-trigger", "0"}).find("1 to 100000000"),
+            std::string::npos);
+  EXPECT_NE(error({"--kafka-bootstrap-servers", "b:1", "--s3-bucket", "No_Caps"}).find("bucket name"),
+            std::string::npos);
+  EXPECT_NE(error({"--source", "f", "--s3-endpoint", "ftp://x"}).find("http://"), std::string::npos);
+  const auto s3ck = ok({"--source", "f", "--checkpoint-location", "s3://bucket/ck"});
+  EXPECT_TRUE(s3ck.checkpoint_on_s3);
+  EXPECT_EQ(ok({"--help"}).cmd, command::help);
+  EXPECT_EQ(ok({"--source", "f", "--version"}).cmd, command::version);
+}
+
+TEST(EventEtlOptions, HelpNamesEveryOptionAndVariable) {
+  const auto h = help_text();
+  for (const auto& o : options_table) {
+    EXPECT_NE(h.find("--" + std::string(o.flag)), std::string::npos) << o.flag;
+    EXPECT_NE(h.find("[" + std::string(o.env) + "]"), std::string::npos) << o.env;
+  }
+  for (const char* env : {"KAFKA_BOOTSTRAP_SERVERS", "KAFKA_TOPIC", "KAFKA_STARTING_OFFSETS",
+                          "KAFKA_MAX_OFFSETS_PER_TRIGGER", "S3_BUCKET", "S3_PREFIX", "S3_ENDPOINT",
+                          "CHECKPOINT_LOCATION", "WINDOW_DURATION", "WATERMARK_DELAY"})
+    EXPECT_NE(h.find(env), std::string::npos) << env;
+}
+
+}  // namespace
