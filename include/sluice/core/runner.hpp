@@ -146,6 +146,7 @@ class runner {
       state_ = last->state;
     }
     SLUICE_TRYV(p_.load_state(state_));
+    state_dirty_ = false;
     if (last) {
       // A crash between the checkpoint commit and the source commit leaves the source behind
       // (e.g. Kafka group offsets): commit the last batch's ranges again (idempotent).
@@ -205,11 +206,15 @@ class runner {
     bool first_attempt = true;
     auto processed = retrying([&]() -> result<void> {
       rejects_.clear();
-      // A failed attempt may have advanced stateful transforms: start again from the commit.
-      if (!first_attempt) {
+      // A failed attempt, or an earlier batch of this runner that was processed but not
+      // committed (an error or a stop after `process`; its plan is replayed now), may have
+      // advanced stateful transforms: start again from the last commit's state.
+      if (!first_attempt || state_dirty_) {
         SLUICE_TRYV(p_.load_state(state_));
+        state_dirty_ = false;
       }
       first_attempt = false;
+      state_dirty_ = true;
       return p_.process(records_, buffers_, rejects_);
     });
     if (!processed) return stopped_or(processed.error(), std::move(plan));
@@ -246,6 +251,7 @@ class runner {
     if (!c) return stopped_or(c.error(), std::move(rec.plan));
     position_ = std::move(rec.position);
     state_ = std::move(rec.state);
+    state_dirty_ = false;  // the transforms' state is the committed one
     next_batch_id_ = rec.plan.batch_id + 1;
     // The batch is committed: from here on an error no longer abandons it.
     auto sc = retrying([&] { return p_.source().commit(rec.plan.ranges); });
@@ -406,6 +412,7 @@ class runner {
   std::int64_t next_batch_id_ = 0;
   std::string state_;
   std::optional<batch_plan> pending_;
+  bool state_dirty_ = false;   // transforms processed records since the last commit or load
   std::optional<std::int64_t> prev_start_ns_;
   std::vector<source_record> records_;
   typename Pipeline::buffers buffers_;
