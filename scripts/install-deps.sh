@@ -13,6 +13,7 @@ packages=(
   clang libclang-rt-14-dev                       # clang builds and libFuzzer/sanitizer runtimes
   "default-jdk-headless|openjdk-17-jdk-headless" maven   # Java Avro oracle (test tooling)
   kcat valgrind curl                               # curl: readiness checks of test/services
+  util-linux                                       # setpriv: the unprivileged-user test
 )
 
 is_installed() {

@@ -3,6 +3,7 @@
 // catalog in a folder or on S3, as a micro-batch pipeline with checkpoints, a completed-batches
 // log and dead letters. Run it with --help for the options; with no arguments it processes the
 // bundled sample.
+#include "../common/kafka_group.hpp"
 #include "options.hpp"
 #include "storage.hpp"
 
@@ -98,14 +99,7 @@ class console_progress {
 
   void report(const sluice::progress_record& r) noexcept {
     try {
-      std::string ranges;
-      for (std::size_t i = 0; i < r.sources.size(); ++i) {
-        const auto& s = r.sources[i];
-        if (!ranges.empty()) ranges += ", ";
-        ranges += s.topic + "[" + std::to_string(s.partition) + "] " + std::to_string(s.from) + ".." +
-                  std::to_string(s.to - 1);
-        if (i < r.lag.size() && r.lag[i]) ranges += " lag " + std::to_string(*r.lag[i]);
-      }
+      const std::string ranges = sluice_examples::ranges_text(r);
       std::fprintf(stderr, "%s: batch %lld%s: %lld messages (%s): %s%s; %.1f ms\n", program,
                    static_cast<long long>(r.batch_id), r.replayed ? " (replayed)" : "",
                    static_cast<long long>(r.num_input_rows), ranges.c_str(), detail_(r).c_str(),
@@ -164,6 +158,11 @@ std::string record_detail(const sluice::progress_record& r) {
          " dead letters, " + std::to_string(dropped) + " envelope schemas or duplicates dropped";
 }
 
+// The codec with the configured message size limit.
+sw::message_codec message_codec_of(const config& cfg) {
+  return sw::message_codec{static_cast<std::size_t>(cfg.max_message_bytes)};
+}
+
 // Where the writer keeps its state and output, as the options chose.
 struct locations {
   std::shared_ptr<sluice::s3::client> s3;   // set when any location is on S3
@@ -189,6 +188,8 @@ std::variant<locations, int> open_locations(const config& cfg) {
     opt.region = cfg.s3.region;
     opt.addressing = cfg.s3.path_style ? sluice::s3::addressing_style::path
                                        : sluice::s3::addressing_style::virtual_host;
+    opt.retry.max_attempts = cfg.s3.max_attempts;
+    opt.request_timeout = cfg.s3.request_timeout;
     auto client = sluice::s3::client::make_shared(std::move(opt), std::move(creds).value());
     if (!client) {
       std::fprintf(stderr, "%s: cannot set up the S3 client: %s\n", program, describe(client.error()).c_str());
@@ -285,6 +286,12 @@ int report_end(const sluice::result<sluice::run_summary>& summary, const sluice:
                  "%s: fatal: %s; the checkpoint is consistent: a restart replays the unfinished "
                  "batch\n",
                  program, describe(summary.error()).c_str());
+    if (summary.error() == sluice::condition::retriable) {
+      std::fprintf(stderr,
+                   "%s: the error is transient: it outlasted the retry budget (--s3-max-attempts, "
+                   "--retry-max-attempts) or a timeout\n",
+                   program);
+    }
     return 1;
   }
   const auto& s = summary.value();
@@ -301,6 +308,7 @@ sluice::runner_options runner_options_of(const config& cfg) {
   opt.max_records_per_batch = cfg.max_records_per_batch;
   opt.trigger_interval = cfg.trigger_interval;
   opt.once = cfg.once;
+  opt.retry.max_attempts = cfg.retry_max_attempts;
   return opt;
 }
 
@@ -331,7 +339,7 @@ int run_file_source(const config& cfg, locations& loc, sluice::json_lines_progre
   }
   sw::catalog_options catalog;
   catalog.lowercase_field_names = cfg.lowercase_names;
-  pipeline_type<sluice::fs::kcat_source> pipeline(std::move(source).value(), sw::message_codec{},
+  pipeline_type<sluice::fs::kcat_source> pipeline(std::move(source).value(), message_codec_of(cfg),
                                                   sw::catalog_transform(catalog), sw::catalog_dedup{},
                                                   loc.make_sink(), std::move(log).value());
   file_detail detail(pipeline);
@@ -358,26 +366,9 @@ int run_file_source(const config& cfg, locations& loc, sluice::json_lines_progre
 int run_kafka_source(const config& cfg, locations& loc, sluice::json_lines_progress json,
                      const sluice::stop_flag& stop) {
   const auto& kcfg = *cfg.kafka;
-  // librdkafka's warnings and errors (secrets redacted by the kafka module), as log lines.
-  const sluice::kafka::log_function log_line = [](const sluice::kafka::log_line& l) {
-    if (l.level > 5) return;
-    std::fprintf(stderr, "%s: kafka %s %.*s: %.*s\n", program, l.level <= 3 ? "error" : "warning",
-                 static_cast<int>(l.facility.size()), l.facility.data(), static_cast<int>(l.message.size()),
-                 l.message.data());
-  };
-  std::string why;
-  auto member = sluice::kafka::group_member::make(kcfg, log_line, &why);
-  if (!member) {
-    std::fprintf(stderr, "%s: cannot join consumer group '%s' on %s: %s\n", program, kcfg.group_id.c_str(),
-                 sluice::kafka::describe(kcfg).c_str(), why.empty() ? describe(member.error()).c_str() : why.c_str());
-    return member.error() == sluice::errc::invalid_argument ? 2 : 1;
-  }
-  auto reader = sluice::kafka::partition_reader::make(kcfg, log_line, &why);
-  if (!reader) {
-    std::fprintf(stderr, "%s: cannot read %s: %s\n", program, sluice::kafka::describe(kcfg).c_str(),
-                 why.empty() ? describe(reader.error()).c_str() : why.c_str());
-    return reader.error() == sluice::errc::invalid_argument ? 2 : 1;
-  }
+  auto joined = sluice_examples::join_group(program, kcfg);
+  if (auto* rc = std::get_if<int>(&joined)) return *rc;
+  auto& group = std::get<sluice_examples::group_connection>(joined);
 
   sw::catalog_options catalog;
   catalog.lowercase_field_names = cfg.lowercase_names;
@@ -387,14 +378,11 @@ int run_kafka_source(const config& cfg, locations& loc, sluice::json_lines_progr
                      sluice::kafka::partition_source src) -> sluice::result<unit> {
     const std::string sub = sluice::kafka::partition_path(tp);
     // Temp files of killed writes into this partition's folders (only those whose writer is gone).
-    for (const auto& root : {loc.checkpoint->local_root(), loc.dead_letters->local_root()}) {
-      if (root) {
-        SLUICE_TRYV(sluice::fs::remove_stale_temp_files_once(*root / sub));
-      }
-    }
+    SLUICE_TRYV(loc.checkpoint->remove_stale_temp_files_at(sub));
+    SLUICE_TRYV(loc.dead_letters->remove_stale_temp_files_at(sub));
     SLUICE_TRY(log, log_type::make(*loc.log, cfg.app, sluice::kafka::partition_stream_name(tp)));
     std::fprintf(stderr, "%s: partition %s[%d] assigned\n", program, tp.topic.c_str(), tp.partition);
-    return unit{pipe(std::move(src), sw::message_codec{}, sw::catalog_transform(catalog), sw::catalog_dedup{},
+    return unit{pipe(std::move(src), message_codec_of(cfg), sw::catalog_transform(catalog), sw::catalog_dedup{},
                      loc.make_sink(), std::move(log)),
                 checkpoint_type(loc.checkpoint->at(sub)), dead_letters_type(loc.dead_letters->at(sub))};
   };
@@ -403,7 +391,7 @@ int run_kafka_source(const config& cfg, locations& loc, sluice::json_lines_progr
   gopt.run = runner_options_of(cfg);
   sluice::system_environment env;
   sluice::kafka::group_runner<decltype(factory), console_progress> runner(
-      member.value(), std::move(reader).value(), factory, progress, gopt, stop, env);
+      group.member, std::move(group.reader), factory, progress, gopt, stop, env);
 
   std::fprintf(stderr, "%s: %s → %s (checkpoint %s, dead letters %s, %s, at most %lld per batch)\n",
                program, sluice::kafka::describe(kcfg).c_str(), loc.sink_text.c_str(),

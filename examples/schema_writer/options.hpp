@@ -36,6 +36,8 @@ struct s3_settings {
   std::optional<sluice::s3::endpoint> endpoint;   ///< --s3-endpoint; else AWS's for the region
   std::string region = "us-east-1";               ///< --s3-region, AWS_REGION, AWS_DEFAULT_REGION
   bool path_style = false;                        ///< --s3-path-style
+  int max_attempts = 5;                           ///< --s3-max-attempts: per request, first included
+  std::chrono::milliseconds request_timeout{60'000};   ///< --s3-request-timeout: one attempt
 };
 
 /// The validated configuration of one invocation.
@@ -57,7 +59,9 @@ struct config {
   bool once = false;                       ///< available-now: process what exists, then exit
   bool lowercase_names = true;
   std::int64_t max_records_per_batch = 10'000;
+  std::int64_t max_message_bytes = 10 << 20;  ///< larger messages (key + payload) are dead letters
   std::chrono::milliseconds trigger_interval{1'000};
+  int retry_max_attempts = 8;              ///< --retry-max-attempts: per batch step, first included
   std::string app = "sluice-schema-writer";
   std::string stream_name = "default";
   bool stream_name_given = false;          ///< --stream-name / SLUICE_STREAM_NAME was set
@@ -198,6 +202,15 @@ inline constexpr option_info options_table[] = {
      "S3 region for signing (default: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1)"},
     {"s3-path-style", "SLUICE_S3_PATH_STYLE", "",
      "address buckets as HOST/BUCKET/KEY instead of BUCKET.HOST/KEY (S3-compatible servers)"},
+    {"s3-max-attempts", "SLUICE_S3_MAX_ATTEMPTS", "N",
+     "attempts per S3 request, the first included, for 5xx, 503 SlowDown, throttling, timeouts "
+     "and connection errors (default 5; 1 to 100)"},
+    {"s3-request-timeout", "SLUICE_S3_REQUEST_TIMEOUT", "DURATION",
+     "time limit of one S3 request attempt; a stalled request is retried (default 60s)"},
+    {"retry-max-attempts", "SLUICE_RETRY_MAX_ATTEMPTS", "N",
+     "attempts per batch step (plan, read, write, log, commit), the first included, when a step "
+     "failed with a retriable error after the S3 client's own retries; past it the run stops "
+     "with exit 1 and its checkpoint intact (default 8; 1 to 100)"},
     {"once", "SLUICE_ONCE", "",
      "process what the source holds now, then exit 0 (implied when the source is the bundled "
      "sample)"},
@@ -205,6 +218,9 @@ inline constexpr option_info options_table[] = {
     {"no-lowercase-names", "SLUICE_LOWERCASE_NAMES=false", "", "keep field names as they are"},
     {"max-records-per-batch", "SLUICE_MAX_RECORDS_PER_BATCH", "N",
      "at most N offsets per micro-batch (default 10000)"},
+    {"max-message-bytes", "SLUICE_MAX_MESSAGE_BYTES", "N",
+     "a message whose key and payload exceed N bytes is a dead letter ('too large'; default "
+     "10485760)"},
     {"trigger-interval", "SLUICE_TRIGGER_INTERVAL", "DURATION",
      "time between batch starts: 500ms, 10s, 1m, 1h (default 1s; 0 with --once)"},
     {"app", "SLUICE_APP", "NAME", "app name in the completed-batches log (default sluice-schema-writer)"},
@@ -468,6 +484,24 @@ inline std::variant<config, usage_error> parse(const std::vector<std::string>& a
     }
   }
 
+  const auto attempts = [&](std::string_view name, const char* var, int& out) -> std::optional<usage_error> {
+    if (auto v = lookup(name, var)) {
+      std::int64_t n = 0;
+      if (!detail::parse_int64(v->value, n) || n < 1 || n > 100) {
+        return usage_error{v->where + ": expected a whole number from 1 to 100, got '" + v->value + "'"};
+      }
+      out = static_cast<int>(n);
+    }
+    return std::nullopt;
+  };
+  if (auto e = attempts("s3-max-attempts", "SLUICE_S3_MAX_ATTEMPTS", cfg.s3.max_attempts)) return *e;
+  if (auto e = attempts("retry-max-attempts", "SLUICE_RETRY_MAX_ATTEMPTS", cfg.retry_max_attempts)) return *e;
+  if (auto v = lookup("s3-request-timeout", "SLUICE_S3_REQUEST_TIMEOUT")) {
+    if (!detail::parse_duration(v->value, cfg.s3.request_timeout) || cfg.s3.request_timeout.count() < 1) {
+      return usage_error{v->where + ": expected a duration such as 500ms, 10s or 1m, got '" + v->value + "'"};
+    }
+  }
+
   if (flag("once")) {
     cfg.once = true;
   } else if (auto v = env("SLUICE_ONCE")) {
@@ -500,6 +534,12 @@ inline std::variant<config, usage_error> parse(const std::vector<std::string>& a
         cfg.max_records_per_batch < 1 || cfg.max_records_per_batch > 100'000'000) {
       return usage_error{v->where + ": expected a whole number from 1 to 100000000, got '" +
                          v->value + "'"};
+    }
+  }
+  if (auto v = lookup("max-message-bytes", "SLUICE_MAX_MESSAGE_BYTES")) {
+    if (!detail::parse_int64(v->value, cfg.max_message_bytes) || cfg.max_message_bytes < 1 ||
+        cfg.max_message_bytes > (std::int64_t{1} << 30)) {
+      return usage_error{v->where + ": expected a whole number from 1 to 1073741824, got '" + v->value + "'"};
     }
   }
   if (auto v = lookup("trigger-interval", "SLUICE_TRIGGER_INTERVAL")) {

@@ -50,15 +50,18 @@ inline rk_ptr make_client(rd_kafka_type_t type, const std::string& bootstrap,
 }
 }  // namespace detail
 
-/// Creates `topic` with `partitions` partitions (replication 1) and waits until the broker has
-/// it. Returns an error text, empty on success.
-inline std::string create_topic(const std::string& bootstrap, const std::string& topic, int partitions) {
+/// Creates `topic` with `partitions` partitions (replication 1) and the topic `configs` (e.g.
+/// `max.message.bytes`), and waits until the broker has it. Returns an error text, empty on
+/// success.
+inline std::string create_topic(const std::string& bootstrap, const std::string& topic, int partitions,
+                                const std::vector<std::pair<std::string, std::string>>& configs = {}) {
   std::string err;
   auto rk = detail::make_client(RD_KAFKA_PRODUCER, bootstrap, {}, err);
   if (!rk) return err;
   char buf[512];
   rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), partitions, 1, buf, sizeof buf);
   if (!nt) return buf;
+  for (const auto& [k, v] : configs) rd_kafka_NewTopic_set_config(nt, k.c_str(), v.c_str());
   rd_kafka_queue_t* q = rd_kafka_queue_new(rk.get());
   rd_kafka_AdminOptions_t* opt = rd_kafka_AdminOptions_new(rk.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
   rd_kafka_AdminOptions_set_operation_timeout(opt, 30000, buf, sizeof buf);
@@ -106,16 +109,20 @@ struct test_message {
   std::optional<std::string> payload;
 };
 
-/// Produces `messages` to `topic` in order (idempotent producer, acks=all) and waits for every
-/// delivery. Returns an error text (the first failed delivery's), empty on success.
+/// Produces `messages` to `topic` in order (idempotent producer, acks=all; `extra` producer
+/// properties, e.g. `message.max.bytes` for big messages) and waits for every delivery. Returns
+/// an error text (the first failed delivery's), empty on success.
 inline std::string produce(const std::string& bootstrap, const std::string& topic,
-                           const std::vector<test_message>& messages) {
+                           const std::vector<test_message>& messages,
+                           const std::vector<std::pair<std::string, std::string>>& extra = {}) {
   std::string err;
   char buf[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
-           {"bootstrap.servers", bootstrap}, {"enable.idempotence", "true"}, {"linger.ms", "5"},
-           {"message.timeout.ms", "15000"}, {"log_level", "3"}}) {
+  std::vector<std::pair<std::string, std::string>> props{
+      {"bootstrap.servers", bootstrap}, {"enable.idempotence", "true"}, {"linger.ms", "5"},
+      {"message.timeout.ms", "15000"}, {"log_level", "3"}};
+  props.insert(props.end(), extra.begin(), extra.end());
+  for (const auto& [k, v] : props) {
     if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), buf, sizeof buf) != RD_KAFKA_CONF_OK) {
       rd_kafka_conf_destroy(conf);
       return buf;

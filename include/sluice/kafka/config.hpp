@@ -21,6 +21,8 @@
 #include <charconv>
 #include <chrono>
 #include <cstddef>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -257,9 +259,43 @@ inline result<void> add_property(config& cfg, std::string_view key_value, std::s
   return out;
 }
 
+/// True if librdkafka knows the property `name` (a misspelt one, e.g. `sasl.pasword`, is not;
+/// its value may well be a secret). The names come from librdkafka's property table, read once.
+/// Thread-safety: safe (a function-local static).
+[[nodiscard]] inline bool is_known_property(std::string_view name) {
+  static const std::vector<std::string> known = [] {
+    std::vector<std::string> names;
+    char* text = nullptr;
+    std::size_t size = 0;
+    if (FILE* f = ::open_memstream(&text, &size)) {
+      rd_kafka_conf_properties_show(f);
+      std::fclose(f);
+    }
+    // A Markdown table per scope: `name | C/P | range | default | importance | description`.
+    const std::string_view all(text != nullptr ? text : "", size);
+    for (std::size_t at = 0; at < all.size();) {
+      std::size_t nl = all.find('\n', at);
+      if (nl == std::string_view::npos) nl = all.size();
+      const std::string_view line = all.substr(at, nl - at);
+      at = nl + 1;
+      const std::size_t end = line.find_first_of(" |");
+      const std::string_view first = line.substr(0, end);
+      if (!first.empty() && first.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789._") == std::string_view::npos)
+        names.emplace_back(first);
+    }
+    std::free(text);
+    std::sort(names.begin(), names.end());
+    return names;
+  }();
+  std::string n(name);
+  if (n.starts_with("topic.") && !std::binary_search(known.begin(), known.end(), n)) n.erase(0, 6);
+  return std::binary_search(known.begin(), known.end(), n);
+}
+
 /// One line describing `cfg` for logs and `--help` output, secrets redacted:
 /// `kafka://h1:9092,h2:9092/orders group=g starting-offsets=earliest timeout=30000ms
-/// -X security.protocol=SASL_SSL -X sasl.password=[redacted]`.
+/// -X security.protocol=SASL_SSL -X sasl.password=[redacted]`. The value of a property librdkafka
+/// does not know (a misspelt name) is redacted too.
 [[nodiscard]] inline std::string describe(const config& cfg) {
   std::string out = "kafka://" + cfg.bootstrap_servers + "/" + cfg.topic;
   if (!cfg.group_id.empty()) out += " group=" + cfg.group_id;
@@ -268,7 +304,7 @@ inline result<void> add_property(config& cfg, std::string_view key_value, std::s
   out += " timeout=" + std::to_string(cfg.timeout.count()) + "ms";
   for (const auto& [k, v] : cfg.properties) {
     out += " -X " + k + "=";
-    out += is_secret_property(k) ? std::string("[redacted]") : v;
+    out += is_secret_property(k) || !is_known_property(k) ? std::string("[redacted]") : v;
   }
   return out;
 }

@@ -18,6 +18,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 namespace sluice::inline v0::schema_writer {
@@ -45,6 +46,8 @@ inline std::string invalid_utf8_reason(std::string_view what, std::string_view b
 /// Per record, in this order:
 /// - a bad line of a kcat file (`fs::is_kcat_bad_line`: not JSON, not a kcat message) → reject
 ///   with `fs::kcat_bad_line_reason`, so the raw line reaches the dead letters;
+/// - key and payload together longer than `max_message_bytes` → reject "too large: …" (the
+///   message of `errc::too_large`, with both sizes);
 /// - no payload (a Kafka tombstone) → reject "message has no payload …";
 /// - a payload that is not UTF-8 → reject, naming the first bad byte and its offset (Avro schema
 ///   JSON is text; the dead letter keeps the bytes in base64);
@@ -53,13 +56,16 @@ inline std::string invalid_utf8_reason(std::string_view what, std::string_view b
 ///   as absent: whether that is bad input depends on the schema (the envelope schema is filtered
 ///   whatever its key), which `catalog_transform` decides.
 ///
-/// Models `codec_for<message_codec, source_record>`; stateless and empty.
+/// Models `codec_for<message_codec, source_record>`; stateless (its one member is an option).
 /// Errors: none at batch level (bad records are rejects); the result is always success.
 /// Thread-safety: pure; one instance may serve several threads.
 /// Complexity: linear in the bytes of the batch (UTF-8 check and one copy).
 struct message_codec {
   using stage_concept = codec_tag;
   using value_type = schema_message;
+
+  /// The largest message accepted, key and payload bytes together; larger ones are rejects.
+  std::size_t max_message_bytes = static_cast<std::size_t>(-1);
 
   /// Appends one `schema_message` per acceptable record of `in` to `out`; the others go to
   /// `rejects` with their index and a reason.
@@ -70,6 +76,13 @@ struct message_codec {
       const source_record& rec = in[i];
       if (fs::is_kcat_bad_line(rec)) {
         rejects.add(i, fs::kcat_bad_line_reason(rec));
+        continue;
+      }
+      const std::size_t bytes = (rec.key ? rec.key->size() : 0) + (rec.payload ? rec.payload->size() : 0);
+      if (bytes > max_message_bytes) {
+        rejects.add(i, std::error_code(errc::too_large).message() + ": the message has " + std::to_string(bytes) +
+                           " bytes (key and payload), more than the maximum of " +
+                           std::to_string(max_message_bytes));
         continue;
       }
       if (!rec.payload) {
