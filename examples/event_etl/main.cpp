@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// sluice-event-etl: JSON device events → validation, range filters, dedup under a watermark,
-// per-device tumbling windows → window rows on the console or in a folder, as checkpointed
-// micro-batches (docs/event-etl.md). Run it with --help for the options.
+// sluice-event-etl: JSON device events (a file, or a Kafka topic keyed by device_id) → validation,
+// range filters, dedup under a watermark, per-device tumbling windows → window rows on the
+// console, in a folder or on S3, as checkpointed micro-batches (docs/event-etl.md). Run it with
+// --help for the options.
+#include "../common/blobs.hpp"
+#include "../common/kafka_group.hpp"
 #include "options.hpp"
 
 #include "sluice/core/progress.hpp"
@@ -13,6 +16,13 @@
 #include "sluice/fs/file_sink.hpp"
 #include "sluice/fs/lines_source.hpp"
 #include "sluice/fs/stdout_sink.hpp"
+#include "sluice/kafka/config.hpp"
+#include "sluice/kafka/group_runner.hpp"
+#include "sluice/kafka/partition_source.hpp"
+#include "sluice/kafka/topic_partition.hpp"
+#include "sluice/s3/client.hpp"
+#include "sluice/s3/credentials.hpp"
+#include "sluice/s3/location.hpp"
 #include "sluice/stream/event_etl.hpp"
 #include "sluice/stream/jsonl_sink.hpp"
 
@@ -21,6 +31,8 @@
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -37,8 +49,14 @@ namespace {
 namespace fsys = std::filesystem;
 namespace stream = sluice::stream;
 using event_etl_cli::config;
+using sluice_examples::blobs;
+using sluice_examples::object_store;
 
 constexpr const char* program = "sluice-event-etl";
+
+using checkpoint_type = sluice::fs::blob_checkpoint_store<blobs>;
+using dead_letters_type = sluice::fs::blob_dead_letters<blobs>;
+using objects_sink = stream::jsonl_batch_sink<stream::device_window_row, object_store>;
 
 std::optional<std::string> getenv_lookup(const std::string& name) {
   if (const char* v = std::getenv(name.c_str())) return std::string(v);
@@ -56,7 +74,7 @@ std::string iso(std::int64_t ms) {
 }
 
 // One line a person can read per batch on stderr (what each stage did in it), plus the JSON
-// progress record.
+// progress record. For the file source's single pipeline.
 template <class Pipeline>
 class console_progress {
  public:
@@ -97,78 +115,182 @@ class console_progress {
   counts prev_{};
 };
 
-// Runs the event ETL from `src` into `sink` with the configured checkpoint, dead letters and
-// progress. Source and sink are template parameters: adding Kafka or S3 is a branch in main().
-template <class Source, class Sink>
-int run_pipeline(const config& cfg, Source src, Sink sink, const std::string& from,
-                 const std::string& to) {
+// The per-partition pipelines of Kafka come and go with rebalances: their batches are reported
+// from the record alone (partition, offsets, lag, rows).
+class record_progress {
+ public:
+  using stage_concept = sluice::progress_reporter_tag;
+
+  explicit record_progress(sluice::json_lines_progress json) : json_(std::move(json)) {}
+
+  void report(const sluice::progress_record& r) noexcept {
+    try {
+      const std::string ranges = sluice_examples::ranges_text(r);
+      std::fprintf(stderr, "%s: batch %lld%s: %lld events (%s): %lld dead letters, %lld windows written; %.1f ms\n",
+                   program, static_cast<long long>(r.batch_id), r.replayed ? " (replayed)" : "",
+                   static_cast<long long>(r.num_input_rows), ranges.c_str(), static_cast<long long>(r.rejects),
+                   static_cast<long long>(r.num_output_rows), r.total_ms);
+      std::fflush(stderr);
+    } catch (...) {  // a log line must never take the batch down
+    }
+    json_.report(r);
+  }
+
+ private:
+  sluice::json_lines_progress json_;
+};
+
+// Where the run keeps its state and writes its rows, as the options chose.
+struct locations {
+  std::shared_ptr<sluice::s3::client> s3;   // set when any location is on S3
+  std::optional<blobs> checkpoint;          // plan and commit with the state (per partition with Kafka)
+  std::optional<blobs> dead_letters;
+  std::function<object_store()> make_objects;   // the folder or S3 sink; empty for the console
+  std::string sink_text = "stdout";
+};
+
+// Parses an s3:// location of the options; exit code 2 with a message if it is not one.
+std::optional<sluice::s3::location> s3_location(const std::string& what, const std::string& url) {
+  std::string why;
+  auto parsed = sluice::s3::parse_location(url, &why);
+  if (!parsed) {
+    std::fprintf(stderr, "%s: %s: %s\n", program, what.c_str(), why.c_str());
+    return std::nullopt;
+  }
+  return std::move(parsed).value();
+}
+
+// Opens the S3 client when any location is on S3. Returns an exit code on failure.
+std::variant<locations, int> open_locations(const config& cfg) {
+  locations loc;
+  const bool sink_s3 = cfg.sink == event_etl_cli::sink_kind::s3;
+  if (sink_s3 || cfg.checkpoint_on_s3 || cfg.dead_letters_on_s3) {
+    std::string why;
+    auto creds = sluice::s3::load_credentials(sluice::s3::process_environment, &why);
+    if (!creds) {
+      std::fprintf(stderr, "%s: no S3 credentials: %s\n", program, why.c_str());
+      return 2;
+    }
+    sluice::s3::client_options opt;
+    if (!cfg.s3.endpoint.empty()) {
+      auto ep = sluice::s3::parse_endpoint(cfg.s3.endpoint, &why);
+      if (!ep) {
+        std::fprintf(stderr, "%s: S3_ENDPOINT: %s\n", program, why.c_str());
+        return 2;
+      }
+      opt.service_endpoint = std::move(ep).value();
+    }
+    opt.region = cfg.s3.region;
+    opt.addressing = cfg.s3.path_style ? sluice::s3::addressing_style::path
+                                       : sluice::s3::addressing_style::virtual_host;
+    auto client = sluice::s3::client::make_shared(std::move(opt), std::move(creds).value());
+    if (!client) {
+      std::fprintf(stderr, "%s: cannot set up the S3 client: %s\n", program, describe(client.error()).c_str());
+      return 1;
+    }
+    loc.s3 = std::move(client).value();
+  }
+  if (cfg.checkpoint_on_s3) {
+    auto where = s3_location("CHECKPOINT_LOCATION", cfg.checkpoint_location);
+    if (!where) return 2;
+    loc.checkpoint = blobs::s3(loc.s3, std::move(*where));
+  } else {
+    loc.checkpoint = blobs::local(cfg.checkpoint_location);
+  }
+  if (cfg.dead_letters_on_s3) {
+    auto where = s3_location("dead letters", cfg.dead_letters.string());
+    if (!where) return 2;
+    loc.dead_letters = blobs::s3(loc.s3, std::move(*where));
+  } else {
+    loc.dead_letters = blobs::local(cfg.dead_letters);
+  }
+  switch (cfg.sink) {
+    case event_etl_cli::sink_kind::console: break;
+    case event_etl_cli::sink_kind::folder:
+      loc.make_objects = [root = cfg.sink_dir] { return object_store::local(root); };
+      loc.sink_text = cfg.sink_dir.string();
+      break;
+    case event_etl_cli::sink_kind::s3: {
+      std::string prefix = cfg.s3.prefix;
+      while (!prefix.empty() && prefix.front() == '/') prefix.erase(0, 1);
+      while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+      auto where = s3_location("S3_BUCKET/S3_PREFIX", "s3://" + cfg.s3.bucket + (prefix.empty() ? "" : "/" + prefix));
+      if (!where) return 2;
+      loc.sink_text = where->to_string();
+      loc.make_objects = [c = loc.s3, w = std::move(*where)] { return object_store::s3(c, w); };
+      break;
+    }
+  }
+  return loc;
+}
+
+stream::event_etl_options etl_options(const config& cfg) {
   stream::event_etl_options eopt;
   eopt.window_ms = cfg.window.count();
   eopt.watermark_delay_ms = cfg.watermark_delay.count();
   eopt.ranges = cfg.ranges;
-  auto made = stream::make_event_etl(std::move(src), std::move(sink), eopt);
+  return eopt;
+}
+
+sluice::runner_options runner_options_of(const config& cfg) {
+  sluice::runner_options opt;
+  opt.max_records_per_batch = cfg.max_offsets_per_trigger;
+  opt.trigger_interval = cfg.trigger_interval;
+  opt.once = cfg.once;
+  return opt;
+}
+
+std::string settings_text(const config& cfg, const locations& loc) {
+  return "checkpoint " + loc.checkpoint->describe() + ", dead letters " + loc.dead_letters->describe() +
+         ", windows of " + std::to_string(cfg.window.count()) + " ms, watermark delay " +
+         std::to_string(cfg.watermark_delay.count()) + " ms, at most " +
+         std::to_string(cfg.max_offsets_per_trigger) + " events per batch, " +
+         (cfg.once ? "once" : "until SIGTERM/SIGINT");
+}
+
+int report_failure(const std::error_code& ec) {
+  std::fprintf(stderr,
+               "%s: fatal: %s; the checkpoint is consistent: a restart replays the unfinished "
+               "batch\n",
+               program, describe(ec).c_str());
+  return 1;
+}
+
+// The file source: one pipeline, one checkpoint. `Sink` is the console or an object sink.
+template <class Sink>
+int run_file_source(const config& cfg, locations& loc, Sink sink, sluice::json_lines_progress json,
+                    const sluice::stop_flag& stop) {
+  auto src = sluice::fs::lines_source::open(cfg.source_file);
+  if (!src) {
+    std::fprintf(stderr, "%s: cannot open the source %s: %s\n", program, cfg.source_file.c_str(),
+                 describe(src.error()).c_str());
+    return 2;
+  }
+  auto made = stream::make_event_etl(std::move(src).value(), std::move(sink), etl_options(cfg));
   if (!made) {
     std::fprintf(stderr, "%s: cannot set up the pipeline: %s\n", program, describe(made.error()).c_str());
     return 2;
   }
   auto pipeline = std::move(made).value();
-  using pipeline_type = decltype(pipeline);
+  console_progress<decltype(pipeline)> progress(pipeline, std::move(json));
 
-  std::optional<sluice::json_lines_progress> json;
-  std::error_code ec;
-  if (cfg.progress_to_stderr) {
-    json.emplace(stderr);
-  } else {
-    if (cfg.progress_file.has_parent_path()) fsys::create_directories(cfg.progress_file.parent_path(), ec);
-    auto opened = sluice::json_lines_progress::open(cfg.progress_file.string());
-    if (!opened) {
-      std::fprintf(stderr, "%s: cannot open the progress file %s: %s\n", program,
-                   cfg.progress_file.c_str(), describe(opened.error()).c_str());
-      return 2;
+  // One writer per checkpoint directory with a file source, so temp files there are leftovers
+  // of a killed run.
+  if (auto root = loc.checkpoint->local_root()) {
+    if (auto removed = sluice::fs::remove_temp_files(*root); !removed) {
+      std::fprintf(stderr, "%s: fatal: cannot clean the checkpoint directory %s: %s\n", program,
+                   root->c_str(), describe(removed.error()).c_str());
+      return 1;
     }
-    json.emplace(std::move(opened).value());
   }
-  console_progress<pipeline_type> progress(pipeline, std::move(*json));
+  if (auto root = loc.dead_letters->local_root()) (void)sluice::fs::remove_stale_temp_files(*root);
+  checkpoint_type checkpoint(*loc.checkpoint);
+  dead_letters_type dead_letters(*loc.dead_letters);
 
-  // One writer per checkpoint directory, so temp files there are leftovers of a killed run.
-  const fsys::path checkpoint_dir(cfg.checkpoint_location);
-  if (auto removed = sluice::fs::remove_temp_files(checkpoint_dir); !removed) {
-    std::fprintf(stderr, "%s: fatal: cannot clean the checkpoint directory %s: %s\n", program,
-                 checkpoint_dir.c_str(), describe(removed.error()).c_str());
-    return 1;
-  }
-  sluice::fs::checkpoint_store checkpoint(checkpoint_dir);
-  sluice::fs::dead_letters dead_letters(cfg.dead_letters);
-
-  sluice::runner_options opt;
-  opt.max_records_per_batch = cfg.max_offsets_per_trigger;
-  opt.trigger_interval = cfg.trigger_interval;
-  opt.once = cfg.once;
-
-  sluice::stop_flag stop;
-  if (auto installed = sluice::install_signal_handlers(stop); !installed) {
-    std::fprintf(stderr, "%s: cannot install signal handlers: %s\n", program,
-                 describe(installed.error()).c_str());
-    return 1;
-  }
-  std::fprintf(stderr,
-               "%s: %s → %s (checkpoint %s, dead letters %s, windows of %lld ms, watermark delay "
-               "%lld ms, at most %lld events per batch, %s)\n",
-               program, from.c_str(), to.c_str(), checkpoint_dir.c_str(), cfg.dead_letters.c_str(),
-               static_cast<long long>(cfg.window.count()),
-               static_cast<long long>(cfg.watermark_delay.count()),
-               static_cast<long long>(cfg.max_offsets_per_trigger),
-               cfg.once ? "once" : "until SIGTERM/SIGINT");
-
-  auto summary = sluice::run(pipeline, checkpoint, dead_letters, progress, opt, stop);
-  (void)sluice::uninstall_signal_handlers();
-  if (!summary) {
-    std::fprintf(stderr,
-                 "%s: fatal: %s; the checkpoint is consistent: a restart replays the unfinished "
-                 "batch\n",
-                 program, describe(summary.error()).c_str());
-    return 1;
-  }
+  std::fprintf(stderr, "%s: %s → %s (%s)\n", program, cfg.source_file.c_str(), loc.sink_text.c_str(),
+               settings_text(cfg, loc).c_str());
+  auto summary = sluice::run(pipeline, checkpoint, dead_letters, progress, runner_options_of(cfg), stop);
+  if (!summary) return report_failure(summary.error());
   const auto& s = summary.value();
   const auto c = progress.take();
   std::fprintf(stderr,
@@ -183,55 +305,114 @@ int run_pipeline(const config& cfg, Source src, Sink sink, const std::string& fr
   return 0;
 }
 
-template <class Source>
-int with_sink(const config& cfg, Source src, const std::string& from) {
-  switch (cfg.sink) {
-    case event_etl_cli::sink_kind::console:
-      return run_pipeline(cfg, std::move(src), sluice::fs::stdout_sink{}, from, "stdout");
-    case event_etl_cli::sink_kind::folder:
-      return run_pipeline(cfg, std::move(src),
-                          stream::jsonl_batch_sink<stream::device_window_row, sluice::fs::file_sink>(
-                              sluice::fs::file_sink(cfg.sink_dir)),
-                          from, cfg.sink_dir.string());
-    case event_etl_cli::sink_kind::s3:
-      // TODO(lead): wire sluice::s3's object sink here as jsonl_batch_sink<row, s3 sink> #6
-      std::fprintf(stderr,
-                   "%s: the S3 sink (S3_BUCKET=%s) is not built into this binary yet: module "
-                   "sluice::s3 has not landed; use --sink console or --sink file:DIR\n",
-                   program, cfg.s3.bucket.c_str());
+// Kafka: a consumer group member; every partition it owns is its own pipeline with its own
+// checkpoint (dedup and window state included) under <checkpoint>/<topic>/<partition>/ and its
+// own dead letters, shared by all members. `make_sink` builds a sink per partition.
+template <class MakeSink>
+int run_kafka_source(const config& cfg, locations& loc, MakeSink make_sink, sluice::json_lines_progress json,
+                     const sluice::stop_flag& stop) {
+  sluice::kafka::config kcfg;
+  kcfg.bootstrap_servers = cfg.kafka.bootstrap_servers;
+  kcfg.topic = cfg.kafka.topic;
+  kcfg.group_id = cfg.kafka.group_id;
+  kcfg.starting = cfg.kafka.starting_offsets == "earliest" ? sluice::kafka::starting_offsets::earliest
+                                                           : sluice::kafka::starting_offsets::latest;
+  for (const auto& kv : cfg.kafka.properties) {
+    std::string why;
+    if (!sluice::kafka::add_property(kcfg, kv, &why)) {
+      std::fprintf(stderr, "%s: %s\n", program, why.c_str());
       return 2;
+    }
   }
-  return 2;
+  auto joined = sluice_examples::join_group(program, kcfg);
+  if (auto* rc = std::get_if<int>(&joined)) return *rc;
+  auto& group = std::get<sluice_examples::group_connection>(joined);
+
+  const auto eopt = etl_options(cfg);
+  using pipe = stream::event_etl_pipeline<sluice::kafka::partition_source, std::invoke_result_t<MakeSink&>>;
+  using unit = sluice::kafka::partition_unit<pipe, checkpoint_type, dead_letters_type>;
+  auto factory = [&](const sluice::kafka::topic_partition& tp,
+                     sluice::kafka::partition_source src) -> sluice::result<unit> {
+    const std::string sub = sluice::kafka::partition_path(tp);
+    // Temp files of killed writes into this partition's folders (only those whose writer is gone).
+    SLUICE_TRYV(loc.checkpoint->remove_stale_temp_files_at(sub));
+    SLUICE_TRYV(loc.dead_letters->remove_stale_temp_files_at(sub));
+    SLUICE_TRY(p, stream::make_event_etl(std::move(src), make_sink(), eopt));
+    std::fprintf(stderr, "%s: partition %s[%d] assigned\n", program, tp.topic.c_str(), tp.partition);
+    return unit{std::move(p), checkpoint_type(loc.checkpoint->at(sub)), dead_letters_type(loc.dead_letters->at(sub))};
+  };
+  record_progress progress(std::move(json));
+  sluice::kafka::group_runner_options gopt;
+  gopt.run = runner_options_of(cfg);
+  sluice::system_environment env;
+  sluice::kafka::group_runner<decltype(factory), record_progress> runner(
+      group.member, std::move(group.reader), factory, progress, gopt, stop, env);
+
+  std::fprintf(stderr, "%s: %s (group %s, starting offsets %s) → %s (%s)\n", program,
+               sluice::kafka::describe(kcfg).c_str(), kcfg.group_id.c_str(), cfg.kafka.starting_offsets.c_str(),
+               loc.sink_text.c_str(), settings_text(cfg, loc).c_str());
+  auto summary = runner.run();
+  if (!summary) return report_failure(summary.error());
+  const auto& g = summary.value();
+  const auto& s = g.totals;
+  std::fprintf(stderr,
+               "%s: %s: %lld batches (%lld replayed), %lld events, %lld dead letters; partitions: %lld "
+               "assigned, %lld revoked (%lld lost)\n",
+               program, stop.stop_requested() ? "stopped" : "done", static_cast<long long>(s.batches),
+               static_cast<long long>(s.replayed), static_cast<long long>(s.records),
+               static_cast<long long>(s.rejects), static_cast<long long>(g.assigned),
+               static_cast<long long>(g.revoked), static_cast<long long>(g.lost));
+  return 0;
+}
+
+std::optional<sluice::json_lines_progress> open_progress(const config& cfg) {
+  if (cfg.progress_to_stderr) return sluice::json_lines_progress(stderr);
+  std::error_code ec;
+  if (cfg.progress_file.has_parent_path()) fsys::create_directories(cfg.progress_file.parent_path(), ec);
+  auto opened = sluice::json_lines_progress::open(cfg.progress_file.string());
+  if (!opened) {
+    std::fprintf(stderr, "%s: cannot open the progress file %s: %s\n", program, cfg.progress_file.c_str(),
+                 describe(opened.error()).c_str());
+    return std::nullopt;
+  }
+  return std::move(opened).value();
+}
+
+// The source and sink chosen: two sources × two sink types (the console, or one JSON-lines
+// object per batch in a folder or on S3).
+int dispatch(const config& cfg, locations& loc, sluice::json_lines_progress json, const sluice::stop_flag& stop) {
+  const bool kafka = cfg.source == event_etl_cli::source_kind::kafka;
+  if (!loc.make_objects) {
+    auto make = [] { return sluice::fs::stdout_sink{}; };
+    return kafka ? run_kafka_source(cfg, loc, make, std::move(json), stop)
+                 : run_file_source(cfg, loc, make(), std::move(json), stop);
+  }
+  auto make = [&loc] { return objects_sink(loc.make_objects()); };
+  return kafka ? run_kafka_source(cfg, loc, make, std::move(json), stop)
+               : run_file_source(cfg, loc, make(), std::move(json), stop);
 }
 
 int run(const config& cfg) {
   for (const auto& n : cfg.notes) std::fprintf(stderr, "%s: note: %s\n", program, n.c_str());
-  if (cfg.checkpoint_on_s3) {
-    std::fprintf(stderr,
-                 "%s: CHECKPOINT_LOCATION %s is on S3, which this build does not support yet "
-                 "(module sluice::s3 has not landed); use a local directory\n",
-                 program, cfg.checkpoint_location.c_str());
-    return 2;
+  auto opened = open_locations(cfg);
+  if (auto* rc = std::get_if<int>(&opened)) return *rc;
+  auto& loc = std::get<locations>(opened);
+  auto json = open_progress(cfg);
+  if (!json) return 2;
+
+  sluice::stop_flag stop;
+  if (auto installed = sluice::install_signal_handlers(stop); !installed) {
+    std::fprintf(stderr, "%s: cannot install signal handlers: %s\n", program,
+                 describe(installed.error()).c_str());
+    return 1;
   }
-  switch (cfg.source) {
-    case event_etl_cli::source_kind::file: {
-      auto src = sluice::fs::lines_source::open(cfg.source_file);
-      if (!src) {
-        std::fprintf(stderr, "%s: cannot open the source %s: %s\n", program, cfg.source_file.c_str(),
-                     describe(src.error()).c_str());
-        return 2;
-      }
-      return with_sink(cfg, std::move(src).value(), cfg.source_file.string());
-    }
-    case event_etl_cli::source_kind::kafka:
-      // TODO(lead): wire sluice::kafka's source (one pipeline per owned partition) here #6
-      std::fprintf(stderr,
-                   "%s: the Kafka source (KAFKA_BOOTSTRAP_SERVERS=%s, topic %s) is not built into "
-                   "this binary yet: module sluice::kafka has not landed; use --source file:PATH\n",
-                   program, cfg.kafka.bootstrap_servers.c_str(), cfg.kafka.topic.c_str());
-      return 2;
+  const int rc = dispatch(cfg, loc, std::move(*json), stop);
+  (void)sluice::uninstall_signal_handlers();
+  if (rc == 1 && loc.s3 && !loc.s3->last_error().empty()) {
+    // S3's own words (error code and message; never a secret or a signature).
+    std::fprintf(stderr, "%s: the last S3 error: %s\n", program, loc.s3->last_error().c_str());
   }
-  return 2;
+  return rc;
 }
 
 }  // namespace

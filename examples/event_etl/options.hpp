@@ -32,19 +32,22 @@ enum class source_kind { file, kafka };
 /// Where window rows go.
 enum class sink_kind { console, folder, s3 };
 
-/// Kafka settings (accepted and validated; the Kafka source is wired in when `sluice::kafka`
-/// lands).
+/// Kafka settings (the librdkafka properties are checked by `sluice::kafka` when the run starts).
 struct kafka_settings {
   std::string bootstrap_servers;            ///< KAFKA_BOOTSTRAP_SERVERS
   std::string topic = "input_events";       ///< KAFKA_TOPIC
   std::string starting_offsets = "latest";  ///< KAFKA_STARTING_OFFSETS: earliest | latest
+  std::string group_id = "sluice-event-etl";   ///< KAFKA_GROUP_ID
+  std::vector<std::string> properties;      ///< -X KEY=VALUE (--kafka-property), in order
 };
 
-/// S3 settings (accepted and validated; the S3 sink is wired in when `sluice::s3` lands).
+/// S3 settings (of the sink, and of s3:// checkpoint and dead-letter locations).
 struct s3_settings {
   std::string bucket;     ///< S3_BUCKET
   std::string prefix;     ///< S3_PREFIX
   std::string endpoint;   ///< S3_ENDPOINT (empty: AWS)
+  std::string region = "us-east-1";   ///< S3_REGION, else AWS_REGION, else AWS_DEFAULT_REGION
+  bool path_style = false;            ///< S3_PATH_STYLE / --s3-path-style
 };
 
 /// The validated configuration of one invocation.
@@ -60,6 +63,8 @@ struct config {
   std::string checkpoint_location = ".sluice/event-etl/checkpoint";   ///< CHECKPOINT_LOCATION
   bool checkpoint_on_s3 = false;                 ///< CHECKPOINT_LOCATION is s3://…
   std::filesystem::path dead_letters;            ///< --dead-letters (default: next to the checkpoint)
+  bool dead_letters_on_s3 = false;               ///< `dead_letters` is s3://… (given, or next to
+                                                 ///< an s3:// checkpoint)
   std::chrono::milliseconds window{60'000};      ///< WINDOW_DURATION
   std::chrono::milliseconds watermark_delay{600'000};   ///< WATERMARK_DELAY
   sluice::stream::range_filter_options ranges{};
@@ -92,8 +97,13 @@ inline constexpr option_info options_table[] = {
     {"source", "SLUICE_SOURCE", "file:PATH",
      "read JSON-lines events from a file (one event per line); without it the source is Kafka"},
     {"kafka-bootstrap-servers", "KAFKA_BOOTSTRAP_SERVERS", "HOST:PORT[,…]",
-     "Kafka brokers of the input topic (Kafka source: not built into this binary yet)"},
-    {"kafka-topic", "KAFKA_TOPIC", "TOPIC", "input topic (default input_events)"},
+     "Kafka brokers of the input topic; a consumer group member runs one pipeline per partition "
+     "it owns"},
+    {"kafka-topic", "KAFKA_TOPIC", "TOPIC",
+     "input topic (default input_events); it must be keyed by device_id (see below)"},
+    {"kafka-group-id", "KAFKA_GROUP_ID", "GROUP", "consumer group (default sluice-event-etl)"},
+    {"kafka-property", "", "KEY=VALUE",
+     "a librdkafka property, as kcat -X (TLS, SASL, timeouts); repeatable; also -X KEY=VALUE"},
     {"kafka-starting-offsets", "KAFKA_STARTING_OFFSETS", "earliest|latest",
      "where a new query starts on Kafka (default latest)"},
     {"kafka-max-offsets-per-trigger", "KAFKA_MAX_OFFSETS_PER_TRIGGER", "N",
@@ -101,13 +111,19 @@ inline constexpr option_info options_table[] = {
     {"sink", "SLUICE_SINK", "console|file:DIR",
      "where window rows go: stdout as JSON lines, or one JSON-lines file per batch in DIR "
      "(default: console, or S3 when S3_BUCKET is set)"},
-    {"s3-bucket", "S3_BUCKET", "BUCKET", "write window rows to this bucket (S3 sink: not built yet)"},
+    {"s3-bucket", "S3_BUCKET", "BUCKET",
+     "write window rows to this bucket, one JSON-lines object per batch (credentials: "
+     "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN or AWS_PROFILE)"},
     {"s3-prefix", "S3_PREFIX", "PREFIX", "key prefix in the bucket"},
-    {"s3-endpoint", "S3_ENDPOINT", "URL", "S3-compatible endpoint, http(s)://HOST[:PORT]"},
-    {"checkpoint-location", "CHECKPOINT_LOCATION", "PATH",
-     "checkpoint directory: plan, commit, dedup and window state (default "
-     ".sluice/event-etl/checkpoint)"},
-    {"dead-letters", "SLUICE_DEAD_LETTERS", "PATH",
+    {"s3-endpoint", "S3_ENDPOINT", "URL", "S3-compatible endpoint, http(s)://HOST[:PORT] (default AWS)"},
+    {"s3-region", "S3_REGION", "REGION",
+     "region for signing (default AWS_REGION, AWS_DEFAULT_REGION, else us-east-1)"},
+    {"s3-path-style", "S3_PATH_STYLE", "",
+     "path-style addressing (http://HOST/BUCKET/KEY), for S3-compatible servers"},
+    {"checkpoint-location", "CHECKPOINT_LOCATION", "PATH|s3://BUCKET/PREFIX",
+     "checkpoint: plan, commit, dedup and window state; with Kafka one per partition under "
+     "<location>/<topic>/<partition>/ (default .sluice/event-etl/checkpoint)"},
+    {"dead-letters", "SLUICE_DEAD_LETTERS", "PATH|s3://BUCKET/PREFIX",
      "dead letters (rejected events with the reason), one JSON-lines file per batch (default: "
      "dead-letters next to the checkpoint directory)"},
     {"window-duration", "WINDOW_DURATION", "DURATION", "tumbling window length (default 1 minute)"},
@@ -248,19 +264,25 @@ inline std::string help_text() {
     }
     s += "\n      ";
     s += o.help;
-    s += "  [";
-    s += o.env;
-    s += "]\n";
+    if (!o.env.empty()) {
+      s += "  [";
+      s += o.env;
+      s += "]";
+    }
+    s += "\n";
   }
   s +=
       "  --help      this text\n"
       "  --version   the version\n"
       "\n"
       "Durations: '1 minute', '10 minutes', '30 seconds', '500 milliseconds', '2 hours', or\n"
-      "500ms, 30s, 1m, 2h. Kafka (KAFKA_BOOTSTRAP_SERVERS) and S3 (S3_BUCKET) settings are\n"
-      "accepted and checked, but this build has neither end yet: it stops with exit code 2\n"
-      "naming the missing module. Without --once it runs until SIGTERM or SIGINT and stops after\n"
-      "the batch in progress, with the checkpoint intact.\n"
+      "500ms, 30s, 1m, 2h.\n"
+      "Kafka: every partition this member of the consumer group owns is its own pipeline with its\n"
+      "own checkpoint, dedup and window state and watermark. Dedup by (event_id, device_id) and\n"
+      "windows per device are therefore exact only when all events of a device are in one\n"
+      "partition: the topic MUST be keyed by device_id (as Spark's per-key semantics need).\n"
+      "Without --once it runs until SIGTERM or SIGINT and stops after the batch in progress,\n"
+      "with the checkpoint intact; with --once it stops when every partition is caught up.\n"
       "Exit codes: 0 done, 1 fatal error, 2 usage or configuration error.\n";
   return s;
 }
@@ -282,6 +304,11 @@ inline std::variant<config, usage_error> parse(const std::vector<std::string>& a
     if (a == "--version") {
       cfg.cmd = command::version;
       return cfg;
+    }
+    if (a == "-X" || (a.size() > 2 && a.rfind("-X", 0) == 0)) {   // kcat's form
+      if (a == "-X" && i + 1 >= args.size()) return usage_error{"option '-X' needs KEY=VALUE"};
+      flags.emplace_back("kafka-property", a == "-X" ? args[++i] : a.substr(2));
+      continue;
     }
     if (a.rfind("--", 0) != 0 || a.size() < 3) return usage_error{"unexpected argument '" + a + "'"};
     std::string name = a.substr(2);
@@ -353,6 +380,17 @@ inline std::variant<config, usage_error> parse(const std::vector<std::string>& a
       return usage_error{v->where + ": expected earliest or latest, got '" + v->value + "'"};
     cfg.kafka.starting_offsets = v->value;
   }
+  if (auto v = get("kafka-group-id")) {
+    if (v->value.empty()) return usage_error{v->where + ": empty consumer group id"};
+    cfg.kafka.group_id = v->value;
+  }
+  for (const auto& [n, v] : flags) {
+    if (n != "kafka-property") continue;
+    const auto eq = v.find('=');
+    // The value is not echoed: it may be a secret.
+    if (eq == std::string::npos || eq == 0) return usage_error{"-X: expected KEY=VALUE"};
+    cfg.kafka.properties.push_back(v);
+  }
   if (auto v = get("kafka-max-offsets-per-trigger")) {
     if (!detail::to_int(v->value, cfg.max_offsets_per_trigger) || cfg.max_offsets_per_trigger < 1 ||
         cfg.max_offsets_per_trigger > 100'000'000)
@@ -389,6 +427,25 @@ inline std::variant<config, usage_error> parse(const std::vector<std::string>& a
       return usage_error{v->where + ": expected http://HOST[:PORT] or https://…, got '" + v->value + "'"};
     cfg.s3.endpoint = v->value;
   }
+  if (auto v = get("s3-region")) {
+    cfg.s3.region = v->value;
+  } else if (auto r = env("AWS_REGION"); r && !r->empty()) {
+    cfg.s3.region = *r;
+  } else if (auto d = env("AWS_DEFAULT_REGION"); d && !d->empty()) {
+    cfg.s3.region = *d;
+  }
+  if (cfg.s3.region.empty() || cfg.s3.region.size() > 64 ||
+      cfg.s3.region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
+    return usage_error{"S3 region: expected a region name such as eu-west-1, got '" + cfg.s3.region + "'"};
+  if (auto v = get("s3-path-style")) {
+    if (v->from_flag || v->value == "1" || v->value == "true" || v->value == "yes" || v->value == "on") {
+      cfg.s3.path_style = true;
+    } else if (v->value == "0" || v->value == "false" || v->value == "no" || v->value == "off") {
+      cfg.s3.path_style = false;
+    } else {
+      return usage_error{v->where + ": expected true or false, got '" + v->value + "'"};
+    }
+  }
 
   // --- checkpoint and dead letters --------------------------------------------------------------
   if (auto v = get("checkpoint-location")) {
@@ -396,14 +453,23 @@ inline std::variant<config, usage_error> parse(const std::vector<std::string>& a
     if (auto* e = std::get_if<usage_error>(&p)) return *e;
     cfg.checkpoint_location = std::get<std::filesystem::path>(p).string();
   }
-  {
+  if (cfg.checkpoint_on_s3) {
+    // s3://bucket/x/checkpoint → s3://bucket/x/dead-letters; s3://bucket → s3://bucket/dead-letters.
+    std::string url = cfg.checkpoint_location;
+    while (url.size() > 5 && url.back() == '/') url.pop_back();
+    const auto scheme_end = url.find("://") + 3;
+    const auto slash = url.rfind('/');
+    cfg.dead_letters = (slash < scheme_end ? url : url.substr(0, slash)) + "/dead-letters";
+    cfg.dead_letters_on_s3 = true;
+  } else {
     auto base = std::filesystem::path(cfg.checkpoint_location).lexically_normal();
     if (!base.has_filename()) base = base.parent_path();
     const auto parent = base.parent_path();
     cfg.dead_letters = (parent.empty() ? std::filesystem::path(".") : parent) / "dead-letters";
   }
   if (auto v = get("dead-letters")) {
-    auto p = detail::parse_path(v->where, v->value);
+    cfg.dead_letters_on_s3 = false;
+    auto p = detail::parse_path(v->where, v->value, &cfg.dead_letters_on_s3);
     if (auto* e = std::get_if<usage_error>(&p)) return *e;
     cfg.dead_letters = std::get<std::filesystem::path>(p);
   }

@@ -159,15 +159,58 @@ TEST(EventEtlOptions, ConflictsAndErrors) {
   EXPECT_EQ(ok({"--source", "f", "--version"}).cmd, command::version);
 }
 
+TEST(EventEtlOptions, KafkaGroupPropertiesAndS3Settings) {
+  const auto d = ok({}, {{"KAFKA_BOOTSTRAP_SERVERS", "b:1"}, {"S3_BUCKET", "bkt"}});
+  EXPECT_EQ(d.kafka.group_id, "sluice-event-etl");
+  EXPECT_TRUE(d.kafka.properties.empty());
+  EXPECT_EQ(d.s3.region, "us-east-1");
+  EXPECT_FALSE(d.s3.path_style);
+  const auto c = ok({"-X", "session.timeout.ms=2000", "-Xclient.id=a=b", "--kafka-property", "x.y=1",
+                     "--kafka-group-id", "g1", "--s3-path-style"},
+                    {{"KAFKA_BOOTSTRAP_SERVERS", "b:1"}, {"KAFKA_GROUP_ID", "from-env"}, {"S3_BUCKET", "bkt"},
+                     {"AWS_REGION", "eu-west-1"}});
+  EXPECT_EQ(c.kafka.group_id, "g1");
+  EXPECT_EQ(c.kafka.properties,
+            (std::vector<std::string>{"session.timeout.ms=2000", "client.id=a=b", "x.y=1"}));
+  EXPECT_EQ(c.s3.region, "eu-west-1");
+  EXPECT_TRUE(c.s3.path_style);
+  const auto e = ok({}, {{"KAFKA_BOOTSTRAP_SERVERS", "b:1"}, {"KAFKA_GROUP_ID", "from-env"},
+                         {"S3_PATH_STYLE", "false"}, {"S3_REGION", "ap-south-1"}, {"AWS_REGION", "eu-west-1"}});
+  EXPECT_EQ(e.kafka.group_id, "from-env");
+  EXPECT_FALSE(e.s3.path_style);
+  EXPECT_EQ(e.s3.region, "ap-south-1");
+  EXPECT_NE(error({"-X"}).find("KEY=VALUE"), std::string::npos);
+  const auto secret = error({"--source", "f", "-X", "sasl.passwordhunter2"});
+  EXPECT_NE(secret.find("KEY=VALUE"), std::string::npos);
+  EXPECT_EQ(secret.find("hunter2"), std::string::npos) << "a malformed -X is not echoed";
+  EXPECT_NE(error({"--source", "f", "--s3-region", "EU WEST"}).find("region"), std::string::npos);
+  EXPECT_NE(error({"--source", "f"}, {{"S3_PATH_STYLE", "maybe"}}).find("true or false"), std::string::npos);
+  // Dead letters next to an s3:// checkpoint are on S3 too; an explicit location wins.
+  const auto s3ck = ok({"--source", "f", "--checkpoint-location", "s3://bkt/app/ck/"});
+  EXPECT_TRUE(s3ck.dead_letters_on_s3);
+  EXPECT_EQ(s3ck.dead_letters.string(), "s3://bkt/app/dead-letters");
+  EXPECT_EQ(ok({"--source", "f", "--checkpoint-location", "s3://bkt"}).dead_letters.string(),
+            "s3://bkt/dead-letters");
+  const auto local = ok({"--source", "f", "--checkpoint-location", "s3://bkt/ck", "--dead-letters", "dl"});
+  EXPECT_FALSE(local.dead_letters_on_s3);
+  EXPECT_EQ(local.dead_letters, "dl");
+  EXPECT_TRUE(ok({"--source", "f", "--dead-letters", "s3://bkt/dl"}).dead_letters_on_s3);
+}
+
 TEST(EventEtlOptions, HelpNamesEveryOptionAndVariable) {
   const auto h = help_text();
+  EXPECT_NE(h.find("-X KEY=VALUE"), std::string::npos);
+  EXPECT_NE(h.find("keyed by device_id"), std::string::npos);
   for (const auto& o : options_table) {
     EXPECT_NE(h.find("--" + std::string(o.flag)), std::string::npos) << o.flag;
-    EXPECT_NE(h.find("[" + std::string(o.env) + "]"), std::string::npos) << o.env;
+    if (!o.env.empty()) {
+      EXPECT_NE(h.find("[" + std::string(o.env) + "]"), std::string::npos) << o.env;
+    }
   }
   for (const char* env : {"KAFKA_BOOTSTRAP_SERVERS", "KAFKA_TOPIC", "KAFKA_STARTING_OFFSETS",
                           "KAFKA_MAX_OFFSETS_PER_TRIGGER", "S3_BUCKET", "S3_PREFIX", "S3_ENDPOINT",
-                          "CHECKPOINT_LOCATION", "WINDOW_DURATION", "WATERMARK_DELAY"})
+                          "CHECKPOINT_LOCATION", "WINDOW_DURATION", "WATERMARK_DELAY", "KAFKA_GROUP_ID",
+                          "S3_REGION", "S3_PATH_STYLE"})
     EXPECT_NE(h.find(env), std::string::npos) << env;
 }
 
