@@ -6,6 +6,7 @@
 #include "../common/blobs.hpp"
 #include "../common/kafka_group.hpp"
 #include "options.hpp"
+#include "../common/cli_support.hpp"
 
 #include "sluice/core/progress.hpp"
 #include "sluice/core/runner.hpp"
@@ -58,14 +59,8 @@ using checkpoint_type = sluice::fs::blob_checkpoint_store<blobs>;
 using dead_letters_type = sluice::fs::blob_dead_letters<blobs>;
 using objects_sink = stream::jsonl_batch_sink<stream::device_window_row, object_store>;
 
-std::optional<std::string> getenv_lookup(const std::string& name) {
-  if (const char* v = std::getenv(name.c_str())) return std::string(v);
-  return std::nullopt;
-}
-
-std::string describe(const std::error_code& ec) {
-  return ec.message() + " [" + ec.category().name() + ":" + std::to_string(ec.value()) + "]";
-}
+using sluice_examples::describe;
+using sluice_examples::getenv_lookup;
 
 std::string iso(std::int64_t ms) {
   std::string s;
@@ -366,16 +361,7 @@ int run_kafka_source(const config& cfg, locations& loc, MakeSink make_sink, slui
 }
 
 std::optional<sluice::json_lines_progress> open_progress(const config& cfg) {
-  if (cfg.progress_to_stderr) return sluice::json_lines_progress(stderr);
-  std::error_code ec;
-  if (cfg.progress_file.has_parent_path()) fsys::create_directories(cfg.progress_file.parent_path(), ec);
-  auto opened = sluice::json_lines_progress::open(cfg.progress_file.string());
-  if (!opened) {
-    std::fprintf(stderr, "%s: cannot open the progress file %s: %s\n", program, cfg.progress_file.c_str(),
-                 describe(opened.error()).c_str());
-    return std::nullopt;
-  }
-  return std::move(opened).value();
+  return sluice_examples::open_progress(program, cfg.progress_to_stderr, cfg.progress_file);
 }
 
 // The source and sink chosen: two sources × two sink types (the console, or one JSON-lines
@@ -400,19 +386,8 @@ int run(const config& cfg) {
   auto json = open_progress(cfg);
   if (!json) return 2;
 
-  sluice::stop_flag stop;
-  if (auto installed = sluice::install_signal_handlers(stop); !installed) {
-    std::fprintf(stderr, "%s: cannot install signal handlers: %s\n", program,
-                 describe(installed.error()).c_str());
-    return 1;
-  }
-  const int rc = dispatch(cfg, loc, std::move(*json), stop);
-  (void)sluice::uninstall_signal_handlers();
-  if (rc == 1 && loc.s3 && !loc.s3->last_error().empty()) {
-    // S3's own words (error code and message; never a secret or a signature).
-    std::fprintf(stderr, "%s: the last S3 error: %s\n", program, loc.s3->last_error().c_str());
-  }
-  return rc;
+  return sluice_examples::run_until_signal(
+      program, loc.s3, [&](const sluice::stop_flag& stop) { return dispatch(cfg, loc, std::move(*json), stop); });
 }
 
 }  // namespace

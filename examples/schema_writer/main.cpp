@@ -5,6 +5,7 @@
 // bundled sample.
 #include "../common/kafka_group.hpp"
 #include "options.hpp"
+#include "../common/cli_support.hpp"
 #include "storage.hpp"
 
 #include "sluice/core/progress.hpp"
@@ -67,14 +68,8 @@ fsys::path bundled_sample() {
   return fsys::path(SLUICE_SW_SAMPLE_SOURCE_TREE);
 }
 
-std::optional<std::string> getenv_lookup(const std::string& name) {
-  if (const char* v = std::getenv(name.c_str())) return std::string(v);
-  return std::nullopt;
-}
-
-std::string describe(const std::error_code& ec) {
-  return ec.message() + " [" + ec.category().name() + ":" + std::to_string(ec.value()) + "]";
-}
+using sluice_examples::describe;
+using sluice_examples::getenv_lookup;
 
 using schema_writer_cli::blobs;
 using schema_writer_cli::catalog_sink;
@@ -265,18 +260,7 @@ int run_batches_command(const config& cfg) {
 }
 
 std::optional<sluice::json_lines_progress> open_progress(const config& cfg) {
-  if (cfg.progress.to_stderr) return sluice::json_lines_progress(stderr);
-  std::error_code ec;
-  if (cfg.progress.file.has_parent_path()) {
-    fsys::create_directories(cfg.progress.file.parent_path(), ec);  // open() reports failure
-  }
-  auto opened = sluice::json_lines_progress::open(cfg.progress.file.string());
-  if (!opened) {
-    std::fprintf(stderr, "%s: cannot open the progress file %s: %s\n", program, cfg.progress.file.c_str(),
-                 describe(opened.error()).c_str());
-    return std::nullopt;
-  }
-  return std::move(opened).value();
+  return sluice_examples::open_progress(program, cfg.progress.to_stderr, cfg.progress.file);
 }
 
 int report_end(const sluice::result<sluice::run_summary>& summary, const sluice::stop_flag& stop,
@@ -431,19 +415,10 @@ int run_pipeline(const config& cfg) {
     }
   }
 
-  sluice::stop_flag stop;
-  if (auto installed = sluice::install_signal_handlers(stop); !installed) {
-    std::fprintf(stderr, "%s: cannot install signal handlers: %s\n", program, describe(installed.error()).c_str());
-    return 1;
-  }
-  const int rc = cfg.kafka ? run_kafka_source(cfg, loc, std::move(*json), stop)
-                           : run_file_source(cfg, loc, std::move(*json), stop);
-  (void)sluice::uninstall_signal_handlers();
-  if (rc == 1 && loc.s3 && !loc.s3->last_error().empty()) {
-    // S3's own words (error code and message; never a secret or a signature).
-    std::fprintf(stderr, "%s: the last S3 error: %s\n", program, loc.s3->last_error().c_str());
-  }
-  return rc;
+  return sluice_examples::run_until_signal(program, loc.s3, [&](const sluice::stop_flag& stop) {
+    return cfg.kafka ? run_kafka_source(cfg, loc, std::move(*json), stop)
+                     : run_file_source(cfg, loc, std::move(*json), stop);
+  });
 }
 
 }  // namespace
