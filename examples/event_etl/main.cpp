@@ -178,6 +178,7 @@ std::variant<locations, int> open_locations(const config& cfg) {
     opt.region = cfg.s3.region;
     opt.addressing = cfg.s3.path_style ? sluice::s3::addressing_style::path
                                        : sluice::s3::addressing_style::virtual_host;
+    opt.ca_file = cfg.s3.ca_file;
     auto client = sluice::s3::client::make_shared(std::move(opt), std::move(creds).value());
     if (!client) {
       std::fprintf(stderr, "%s: cannot set up the S3 client: %s\n", program, describe(client.error()).c_str());

@@ -48,6 +48,7 @@ struct s3_settings {
   std::string endpoint;   ///< S3_ENDPOINT (empty: AWS)
   std::string region = "us-east-1";   ///< S3_REGION, else AWS_REGION, else AWS_DEFAULT_REGION
   bool path_style = false;            ///< S3_PATH_STYLE / --s3-path-style
+  std::string ca_file;                ///< S3_CA_FILE / --s3-ca-file: CA bundle (PEM) for https
 };
 
 /// The validated configuration of one invocation.
@@ -120,6 +121,9 @@ inline constexpr option_info options_table[] = {
      "region for signing (default AWS_REGION, AWS_DEFAULT_REGION, else us-east-1)"},
     {"s3-path-style", "S3_PATH_STYLE", "",
      "path-style addressing (http://HOST/BUCKET/KEY), for S3-compatible servers"},
+    {"s3-ca-file", "S3_CA_FILE", "PATH",
+     "PEM file of the CA certificates that verify an https S3 endpoint (default: the system's "
+     "bundle); certificates are always verified"},
     {"checkpoint-location", "CHECKPOINT_LOCATION", "PATH|s3://BUCKET/PREFIX",
      "checkpoint: plan, commit, dedup and window state; with Kafka one per partition under "
      "<location>/<topic>/<partition>/ (default .sluice/event-etl/checkpoint)"},
@@ -445,6 +449,13 @@ inline std::variant<config, usage_error> parse(const std::vector<std::string>& a
     } else {
       return usage_error{v->where + ": expected true or false, got '" + v->value + "'"};
     }
+  }
+
+  if (auto v = get("s3-ca-file")) {
+    std::error_code ec;
+    if (v->value.empty() || !std::filesystem::is_regular_file(v->value, ec))
+      return usage_error{v->where + ": not a readable file: '" + v->value + "'"};
+    cfg.s3.ca_file = v->value;
   }
 
   // --- checkpoint and dead letters --------------------------------------------------------------

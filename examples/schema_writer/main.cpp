@@ -185,6 +185,7 @@ std::variant<locations, int> open_locations(const config& cfg) {
                                        : sluice::s3::addressing_style::virtual_host;
     opt.retry.max_attempts = cfg.s3.max_attempts;
     opt.request_timeout = cfg.s3.request_timeout;
+    opt.ca_file = cfg.s3.ca_file;
     auto client = sluice::s3::client::make_shared(std::move(opt), std::move(creds).value());
     if (!client) {
       std::fprintf(stderr, "%s: cannot set up the S3 client: %s\n", program, describe(client.error()).c_str());

@@ -38,6 +38,7 @@ struct s3_settings {
   bool path_style = false;                        ///< --s3-path-style
   int max_attempts = 5;                           ///< --s3-max-attempts: per request, first included
   std::chrono::milliseconds request_timeout{60'000};   ///< --s3-request-timeout: one attempt
+  std::string ca_file;   ///< --s3-ca-file: CA bundle (PEM) for an https endpoint; empty: the system's
 };
 
 /// The validated configuration of one invocation.
@@ -202,6 +203,9 @@ inline constexpr option_info options_table[] = {
      "S3 region for signing (default: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1)"},
     {"s3-path-style", "SLUICE_S3_PATH_STYLE", "",
      "address buckets as HOST/BUCKET/KEY instead of BUCKET.HOST/KEY (S3-compatible servers)"},
+    {"s3-ca-file", "SLUICE_S3_CA_FILE", "PATH",
+     "PEM file of the CA certificates that verify an https S3 endpoint (default: the system's "
+     "bundle); certificates are always verified"},
     {"s3-max-attempts", "SLUICE_S3_MAX_ATTEMPTS", "N",
      "attempts per S3 request, the first included, for 5xx, 503 SlowDown, throttling, timeouts "
      "and connection errors (default 5; 1 to 100)"},
@@ -475,6 +479,13 @@ inline std::variant<config, usage_error> parse(const std::vector<std::string>& a
   if (cfg.s3.region.empty() || cfg.s3.region.size() > 64 ||
       cfg.s3.region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) {
     return usage_error{"S3 region: expected a region name such as eu-west-1, got '" + cfg.s3.region + "'"};
+  }
+  if (auto v = lookup("s3-ca-file", "SLUICE_S3_CA_FILE")) {
+    std::error_code ec;
+    if (v->value.empty() || !std::filesystem::is_regular_file(v->value, ec)) {
+      return usage_error{v->where + ": not a readable file: '" + v->value + "'"};
+    }
+    cfg.s3.ca_file = v->value;
   }
   if (flag("s3-path-style")) {
     cfg.s3.path_style = true;

@@ -109,3 +109,40 @@ stop_daemon() {
   kill -KILL "$pid" 2>/dev/null || true
   return 0
 }
+
+# make_tls DIR: a throw-away CA and a server certificate for 127.0.0.1 (SAN ip:127.0.0.1), made
+# with the JDK's keytool. Writes DIR/ca.pem (the CA, PEM), DIR/server.p12 (PKCS12: the server key
+# with its chain, and the CA) and DIR/password (the keystore password); only ca.pem is readable
+# by others.
+make_tls() {
+  local dir=$1 pw
+  mkdir -p "$dir"
+  rm -f "$dir/ca.p12" "$dir/server.p12" "$dir/ca.pem" "$dir/server.pem" "$dir/server.csr"
+  pw=$(random_hex 16)
+  (umask 077 && printf '%s' "$pw" >"$dir/password")
+  local kt=(keytool -storetype PKCS12 -storepass "$pw" -keypass "$pw")
+  (
+    umask 077
+    "${kt[@]}" -genkeypair -keystore "$dir/ca.p12" -alias ca -keyalg RSA -keysize 2048 -validity 30 \
+      -dname "CN=sluice test CA" -ext bc:c &&
+      "${kt[@]}" -exportcert -keystore "$dir/ca.p12" -alias ca -rfc -file "$dir/ca.pem" &&
+      "${kt[@]}" -genkeypair -keystore "$dir/server.p12" -alias server -keyalg RSA -keysize 2048 \
+        -validity 30 -dname "CN=127.0.0.1" &&
+      "${kt[@]}" -certreq -keystore "$dir/server.p12" -alias server -file "$dir/server.csr" &&
+      "${kt[@]}" -gencert -keystore "$dir/ca.p12" -alias ca -infile "$dir/server.csr" -outfile "$dir/server.pem" \
+        -rfc -validity 30 -ext SAN=ip:127.0.0.1 -ext KU=digitalSignature,keyEncipherment -ext EKU=serverAuth &&
+      "${kt[@]}" -importcert -keystore "$dir/server.p12" -alias ca -file "$dir/ca.pem" -noprompt &&
+      "${kt[@]}" -importcert -keystore "$dir/server.p12" -alias server -file "$dir/server.pem"
+  ) >"$dir/keytool.log" 2>&1 || { cat "$dir/keytool.log" >&2; die "keytool could not make the test certificates"; }
+  chmod 644 "$dir/ca.pem"
+}
+
+kafka_ssl_ready() {
+  kcat -L -b "$1" -m 3 -X security.protocol=SSL -X "ssl.ca.location=$2" 2>/dev/null | grep -q '1 brokers'
+}
+
+https_answers() {
+  local code
+  code=$(curl -s -o /dev/null -m 3 --cacert "$2" -w '%{http_code}' "$1" 2>/dev/null) || return 1
+  [[ $code != 000 ]]
+}

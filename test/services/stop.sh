@@ -13,4 +13,4 @@ for pidfile in "$state"/*.pid; do
   name=$(basename "$pidfile" .pid)
   stop_daemon "$pidfile" && echo "services: stopped $name"
 done
-rm -rf "$state/kafka" "$state/s3proxy" "$state/services.env" "$state/services.env.tmp"
+rm -rf "$state/kafka" "$state/s3proxy" "$state/tls" "$state/services.env" "$state/services.env.tmp"

@@ -25,6 +25,9 @@ struct service_endpoints {
   std::string s3_region;         ///< us-east-1 unless configured
   std::string s3_access_key;
   std::string s3_secret_key;
+  std::string kafka_ssl_bootstrap;   ///< the broker's SSL listener, HOST:PORT
+  std::string s3_tls_endpoint;       ///< https://127.0.0.1:PORT, the same S3 server over TLS
+  std::string tls_ca;                ///< PEM file of the CA that signed both server certificates
 };
 
 /// The services as configured, or empty when neither the environment nor the services.env file
@@ -51,6 +54,9 @@ inline std::optional<service_endpoints> services_env() {
   if (e.s3_region.empty()) e.s3_region = "us-east-1";
   e.s3_access_key = get("SLUICE_TEST_S3_ACCESS_KEY");
   e.s3_secret_key = get("SLUICE_TEST_S3_SECRET_KEY");
+  e.kafka_ssl_bootstrap = get("SLUICE_TEST_KAFKA_SSL_BOOTSTRAP");
+  e.s3_tls_endpoint = get("SLUICE_TEST_S3_TLS_ENDPOINT");
+  e.tls_ca = get("SLUICE_TEST_TLS_CA");
   if (e.kafka_bootstrap.empty() && e.s3_endpoint.empty()) return std::nullopt;
   return e;
 }

@@ -76,6 +76,11 @@ struct client_options {
   bool sign_payload = true;   ///< false: `x-amz-content-sha256: UNSIGNED-PAYLOAD` (no body hash)
   std::chrono::milliseconds connect_timeout{5'000};    ///< to establish a connection
   std::chrono::milliseconds request_timeout{60'000};   ///< for one whole attempt
+  /// PEM file of the CA certificates that verify an https endpoint (`--s3-ca-file`,
+  /// `CURLOPT_CAINFO`); empty: libcurl's default bundle. Verification is never turned off: a
+  /// server certificate the bundle does not verify fails the request with
+  /// `CURLE_PEER_FAILED_VERIFICATION`, which is not retried.
+  std::string ca_file;
   std::size_t max_in_flight = 16;   ///< concurrent requests of `put_objects` (0 counts as 1)
   std::size_t max_response_bytes = std::size_t{256} << 20;  ///< larger replies: `errc::too_large`
   retry_budget retry;
@@ -624,6 +629,7 @@ class client {
     set(CURLOPT_TCP_KEEPALIVE, 1L);
     set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
     set(CURLOPT_TIMEOUT_MS, static_cast<long>(options_.request_timeout.count()));
+    if (!options_.ca_file.empty()) set(CURLOPT_CAINFO, options_.ca_file.c_str());
     set(CURLOPT_WRITEFUNCTION, &detail::write_reply);
     set(CURLOPT_WRITEDATA, static_cast<void*>(&op));
     set(CURLOPT_HEADERFUNCTION, &detail::read_header);
