@@ -13,9 +13,8 @@
 #include "sluice/core/error.hpp"
 #include "sluice/core/object.hpp"
 #include "sluice/core/record.hpp"
-#include "sluice/fs/atomic_file.hpp"
+#include "sluice/fs/directory_blobs.hpp"
 #include "sluice/fs/file_sink.hpp"
-#include "sluice/idempotency/file_log_store.hpp"
 #include "sluice/idempotency/log_store.hpp"
 #include "sluice/s3/blob_store.hpp"
 #include "sluice/s3/client.hpp"
@@ -36,8 +35,10 @@
 namespace sluice_examples {
 
 /// Blobs under a local folder or an S3 prefix: an `idempotency::log_store` (so also the storage
-/// of `fs::blob_checkpoint_store` and `fs::blob_dead_letters`). The local layout is the one of
-/// `fs::checkpoint_store`, `fs::dead_letters` and `idempotency::file_log_store` (`<dir>/<key>`).
+/// of `fs::blob_checkpoint_store` and `fs::blob_dead_letters`). A local folder is an
+/// `fs::directory_blobs` (`<dir>/<key>`, the layout of `fs::checkpoint_store`, `fs::dead_letters`
+/// and `idempotency::file_log_store`), which removes the stale temp files of killed writes from
+/// each folder on its first put there.
 class blobs {
  public:
   using stage_concept = sluice::idempotency::log_store_tag;
@@ -75,17 +76,6 @@ class blobs {
     return std::nullopt;
   }
 
-  /// Removes the temp files killed writers left in the local folder `sub` (a safe relative key;
-  /// once per folder and process, only those whose writer is gone:
-  /// `fs::remove_stale_temp_files_once`); nothing on S3, where a write is one PUT.
-  /// Errors: those of `fs::remove_stale_temp_files_once`.
-  [[nodiscard]] sluice::result<void> remove_stale_temp_files_at(std::string_view sub) const {
-    if (const auto* l = std::get_if<local_t>(&where_)) {
-      SLUICE_TRYV(sluice::fs::remove_stale_temp_files_once(l->root / sub));
-    }
-    return sluice::success();
-  }
-
   /// `s3://bucket/prefix` or the folder, for log lines.
   [[nodiscard]] std::string describe() const {
     if (const auto* l = std::get_if<local_t>(&where_)) return l->root.string();
@@ -96,7 +86,7 @@ class blobs {
   struct local_t {
     explicit local_t(std::filesystem::path r) : root(std::move(r)), store(root) {}
     std::filesystem::path root;
-    sluice::idempotency::file_log_store store;
+    sluice::fs::directory_blobs store;
   };
   struct s3_t {
     s3_t(std::shared_ptr<sluice::s3::client> c, sluice::s3::location w)

@@ -3,22 +3,27 @@
 
 /// @file
 /// The plumbing every reference binary needs around its pipeline: the environment lookup of its
-/// option parser, readable error codes, the progress-record output, and a run under SIGTERM /
-/// SIGINT handling that ends with S3's own words when it failed. Shared by
-/// `sluice-schema-writer` and `sluice-event-etl`.
+/// option parser, readable error codes, the progress-record output, a run under SIGTERM /
+/// SIGINT handling that ends with S3's own words when it failed, and `main()` itself (usage
+/// errors, `--help`, `--version`, exceptions). Shared by `sluice-schema-writer` and
+/// `sluice-event-etl`.
 
 #include "sluice/core/progress.hpp"
 #include "sluice/core/stop.hpp"
 #include "sluice/s3/client.hpp"
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
 #include <system_error>
 #include <utility>
+#include <variant>
+#include <vector>
 
 namespace sluice_examples {
 
@@ -65,6 +70,45 @@ int run_until_signal(const char* program, const std::shared_ptr<sluice::s3::clie
     std::fprintf(stderr, "%s: the last S3 error: %s\n", program, s3->last_error().c_str());
   }
   return rc;
+}
+
+/// The `main()` of a reference binary. `parse(args)` turns the arguments (without the program
+/// name) into a `std::variant<Config, UsageError>`, where `Config::cmd` is a `command` enum with
+/// `help` and `version` and `UsageError::message` the reason. Then:
+/// - a usage error prints `PROGRAM: MESSAGE` and `Try 'PROGRAM --help'.` on stderr: exit code 2;
+/// - `help` prints `help_text()` and `version` prints `PROGRAM VERSION` on stdout: exit code 0;
+/// - any other command returns `body(config)`; an exception escaping it (`std::bad_alloc` and
+///   the like) is reported as `PROGRAM: fatal: WHAT`, exit code 1, never an abort.
+/// SIGPIPE is ignored first: a closed stdout or stderr (`… | head`) must not kill a run between
+/// its steps; writes then fail with EPIPE, which the log lines and progress records tolerate.
+template <class Parse, class HelpText, class Body>
+int cli_main(const char* program, const char* version, int argc, char** argv, Parse&& parse,
+             HelpText&& help_text, Body&& body) {
+  std::signal(SIGPIPE, SIG_IGN);
+  const std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
+  auto parsed = std::forward<Parse>(parse)(args);
+  using config_type = std::variant_alternative_t<0, decltype(parsed)>;
+  using usage_error_type = std::variant_alternative_t<1, decltype(parsed)>;
+  using command = decltype(config_type::cmd);
+  if (const auto* err = std::get_if<usage_error_type>(&parsed)) {
+    std::fprintf(stderr, "%s: %s\nTry '%s --help'.\n", program, err->message.c_str(), program);
+    return 2;
+  }
+  const config_type& cfg = std::get<config_type>(parsed);
+  if (cfg.cmd == command::help) {
+    std::fputs(std::forward<HelpText>(help_text)().c_str(), stdout);
+    return 0;
+  }
+  if (cfg.cmd == command::version) {
+    std::printf("%s %s\n", program, version);
+    return 0;
+  }
+  try {
+    return std::forward<Body>(body)(cfg);
+  } catch (const std::exception& e) {  // std::bad_alloc and the like: report, never abort
+    std::fprintf(stderr, "%s: fatal: %s\n", program, e.what());
+    return 1;
+  }
 }
 
 }  // namespace sluice_examples

@@ -27,10 +27,8 @@
 #include "sluice/stream/event_etl.hpp"
 #include "sluice/stream/jsonl_sink.hpp"
 
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <exception>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -279,7 +277,6 @@ int run_file_source(const config& cfg, locations& loc, Sink sink, sluice::json_l
       return 1;
     }
   }
-  if (auto root = loc.dead_letters->local_root()) (void)sluice::fs::remove_stale_temp_files(*root);
   checkpoint_type checkpoint(*loc.checkpoint);
   dead_letters_type dead_letters(*loc.dead_letters);
 
@@ -330,9 +327,6 @@ int run_kafka_source(const config& cfg, locations& loc, MakeSink make_sink, slui
   auto factory = [&](const sluice::kafka::topic_partition& tp,
                      sluice::kafka::partition_source src) -> sluice::result<unit> {
     const std::string sub = sluice::kafka::partition_path(tp);
-    // Temp files of killed writes into this partition's folders (only those whose writer is gone).
-    SLUICE_TRYV(loc.checkpoint->remove_stale_temp_files_at(sub));
-    SLUICE_TRYV(loc.dead_letters->remove_stale_temp_files_at(sub));
     SLUICE_TRY(p, stream::make_event_etl(std::move(src), make_sink(), eopt));
     std::fprintf(stderr, "%s: partition %s[%d] assigned\n", program, tp.topic.c_str(), tp.partition);
     return unit{std::move(p), checkpoint_type(loc.checkpoint->at(sub)), dead_letters_type(loc.dead_letters->at(sub))};
@@ -394,29 +388,8 @@ int run(const config& cfg) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // A closed stdout (`… | head`) must not kill a run between its steps: writes fail with EPIPE.
-  std::signal(SIGPIPE, SIG_IGN);
-  const std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
-  auto parsed = event_etl_cli::parse(args, getenv_lookup);
-  if (auto* err = std::get_if<event_etl_cli::usage_error>(&parsed)) {
-    std::fprintf(stderr, "%s: %s\nTry '%s --help'.\n", program, err->message.c_str(), program);
-    return 2;
-  }
-  const config& cfg = std::get<config>(parsed);
-  switch (cfg.cmd) {
-    case event_etl_cli::command::help:
-      std::fputs(event_etl_cli::help_text().c_str(), stdout);
-      return 0;
-    case event_etl_cli::command::version:
-      std::printf("%s %s\n", program, SLUICE_VERSION_STRING);
-      return 0;
-    case event_etl_cli::command::run:
-      break;
-  }
-  try {
-    return run(cfg);
-  } catch (const std::exception& e) {  // std::bad_alloc and the like: report, never abort
-    std::fprintf(stderr, "%s: fatal: %s\n", program, e.what());
-    return 1;
-  }
+  return sluice_examples::cli_main(
+      program, SLUICE_VERSION_STRING, argc, argv,
+      [](const std::vector<std::string>& args) { return event_etl_cli::parse(args, getenv_lookup); },
+      event_etl_cli::help_text, [](const config& cfg) { return run(cfg); });
 }

@@ -7,6 +7,7 @@
 /// environment names are those of the Spark job it replaces (KAFKA_*, S3_*, CHECKPOINT_LOCATION,
 /// WINDOW_DURATION, WATERMARK_DELAY); every one has a flag too, and a flag beats its variable.
 
+#include "../common/option_table.hpp"
 #include "sluice/stream/range_filter.hpp"
 
 #include <charconv>
@@ -84,14 +85,9 @@ struct usage_error {
 /// Looks up an environment variable (`std::getenv` in the program, a map in tests).
 using env_lookup = std::function<std::optional<std::string>(const std::string&)>;
 
-/// One option: its flag (without `--`), its variable, its argument placeholder (empty for a
+/// One option: its name (without `--`), its variable, its argument placeholder (empty for a
 /// switch) and its help line.
-struct option_info {
-  std::string_view flag;
-  std::string_view env;
-  std::string_view arg;
-  std::string_view help;
-};
+using sluice_examples::option_info;
 
 /// The options, in the order of `--help`.
 inline constexpr option_info options_table[] = {
@@ -259,22 +255,7 @@ inline std::string help_text() {
       "\n"
       "Options (each also as an environment variable, shown in brackets; a flag beats its\n"
       "variable):\n";
-  for (const auto& o : options_table) {
-    s += "  --";
-    s += o.flag;
-    if (!o.arg.empty()) {
-      s += ' ';
-      s += o.arg;
-    }
-    s += "\n      ";
-    s += o.help;
-    if (!o.env.empty()) {
-      s += "  [";
-      s += o.env;
-      s += "]";
-    }
-    s += "\n";
-  }
+  sluice_examples::append_options_help(s, options_table);
   s +=
       "  --help      this text\n"
       "  --version   the version\n"
@@ -324,7 +305,7 @@ inline std::variant<config, usage_error> parse(const std::vector<std::string>& a
     if (name == "max-offsets-per-trigger") name = "kafka-max-offsets-per-trigger";
     const option_info* info = nullptr;
     for (const auto& o : options_table)
-      if (o.flag == name) info = &o;
+      if (o.name == name) info = &o;
     if (info == nullptr) return usage_error{"unknown option '--" + name + "'"};
     if (info->arg.empty()) {
       if (value) return usage_error{"option '--" + name + "' takes no value"};
@@ -349,7 +330,7 @@ inline std::variant<config, usage_error> parse(const std::vector<std::string>& a
       if (n == flag) last = found{v, "--" + n, true};
     if (last) return last;
     for (const auto& o : options_table)
-      if (o.flag == flag)
+      if (o.name == flag)
         if (auto v = env(std::string(o.env))) return found{*v, std::string(o.env), false};
     return std::nullopt;
   };

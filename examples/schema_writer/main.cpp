@@ -24,7 +24,6 @@
 #include "sluice/schema_writer/pipeline.hpp"
 
 #include <algorithm>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -331,10 +330,6 @@ int run_file_source(const config& cfg, locations& loc, sluice::json_lines_progre
   console_progress progress(std::move(json), detail);
   checkpoint_type checkpoint(*loc.checkpoint);
   dead_letters_type dead_letters(*loc.dead_letters);
-  if (auto root = loc.dead_letters->local_root()) {
-    // Temp files of dead-letter writes a crash cut short (only those whose writer is gone).
-    (void)sluice::fs::remove_stale_temp_files(*root);
-  }
 
   std::fprintf(stderr, "%s: %s → %s (checkpoint %s, dead letters %s, %s, at most %lld per batch)\n", program,
                cfg.source.c_str(), loc.sink_text.c_str(), loc.checkpoint->describe().c_str(),
@@ -362,9 +357,6 @@ int run_kafka_source(const config& cfg, locations& loc, sluice::json_lines_progr
   auto factory = [&](const sluice::kafka::topic_partition& tp,
                      sluice::kafka::partition_source src) -> sluice::result<unit> {
     const std::string sub = sluice::kafka::partition_path(tp);
-    // Temp files of killed writes into this partition's folders (only those whose writer is gone).
-    SLUICE_TRYV(loc.checkpoint->remove_stale_temp_files_at(sub));
-    SLUICE_TRYV(loc.dead_letters->remove_stale_temp_files_at(sub));
     SLUICE_TRY(log, log_type::make(*loc.log, cfg.app, sluice::kafka::partition_stream_name(tp)));
     std::fprintf(stderr, "%s: partition %s[%d] assigned\n", program, tp.topic.c_str(), tp.partition);
     return unit{pipe(std::move(src), message_codec_of(cfg), sw::catalog_transform(catalog), sw::catalog_dedup{},
@@ -400,9 +392,9 @@ int run_pipeline(const config& cfg) {
 
   // One writer per checkpoint folder with a file source (the checkpoint store's contract), so
   // temp files there (the log included) are leftovers of a killed run. With Kafka the folder is
-  // shared by the group's members: each partition's folder is cleaned of dead writers' temp
-  // files when the partition is taken on. The catalog sink and the dead-letter sink remove
-  // their own stale temp files as they go.
+  // shared by the group's members. The catalog sink and the local blob store
+  // (`fs::directory_blobs`, under the checkpoint, log and dead letters) remove dead writers'
+  // stale temp files from each folder on their first write there.
   if (!cfg.kafka) {
     if (auto root = loc.checkpoint->local_root()) {
       if (auto removed = sluice::fs::remove_temp_files(*root); !removed) {
@@ -425,32 +417,13 @@ int run_pipeline(const config& cfg) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // A closed stderr or stdout pipe (`… | head`) must not kill a run between its steps: writes
-  // then fail with EPIPE, which the log lines and progress records tolerate.
-  std::signal(SIGPIPE, SIG_IGN);
-  std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
-  auto parsed = schema_writer_cli::parse(args, getenv_lookup, {bundled_sample()});
-  if (auto* err = std::get_if<schema_writer_cli::usage_error>(&parsed)) {
-    std::fprintf(stderr, "%s: %s\nTry '%s --help'.\n", program, err->message.c_str(), program);
-    return 2;
-  }
-  const config& cfg = std::get<config>(parsed);
-  switch (cfg.cmd) {
-    case schema_writer_cli::command::help:
-      std::fputs(schema_writer_cli::help_text().c_str(), stdout);
-      return 0;
-    case schema_writer_cli::command::version:
-      std::printf("%s %s\n", program, SLUICE_VERSION_STRING);
-      return 0;
-    case schema_writer_cli::command::batches:
-      return run_batches_command(cfg);
-    case schema_writer_cli::command::run:
-      break;
-  }
-  try {
-    return run_pipeline(cfg);
-  } catch (const std::exception& e) {  // std::bad_alloc and the like: report, never abort
-    std::fprintf(stderr, "%s: fatal: %s\n", program, e.what());
-    return 1;
-  }
+  return sluice_examples::cli_main(
+      program, SLUICE_VERSION_STRING, argc, argv,
+      [](const std::vector<std::string>& args) {
+        return schema_writer_cli::parse(args, getenv_lookup, {bundled_sample()});
+      },
+      schema_writer_cli::help_text,
+      [](const config& cfg) {
+        return cfg.cmd == schema_writer_cli::command::batches ? run_batches_command(cfg) : run_pipeline(cfg);
+      });
 }

@@ -5,6 +5,7 @@
 /// Command line and environment of `sluice-schema-writer`: a pure function from arguments and an
 /// environment lookup to a validated configuration or a usage error (exit code 2).
 
+#include "../common/option_table.hpp"
 #include "sluice/kafka/config.hpp"
 #include "sluice/s3/location.hpp"
 
@@ -171,14 +172,11 @@ inline bool parse_yyyymm(std::string_view v, int& out) {
 
 }  // namespace detail
 
-/// The options, their environment variables and their help lines, in the order of `--help`.
-struct option_info {
-  std::string_view name;      ///< without the leading `--`
-  std::string_view env;       ///< `SLUICE_<NAME>`
-  std::string_view arg;       ///< argument placeholder, empty for a flag
-  std::string_view help;
-};
+/// One option: its name (without the leading `--`), its variable (`SLUICE_<NAME>`), its
+/// argument placeholder (empty for a flag) and its help line.
+using sluice_examples::option_info;
 
+/// The options, their environment variables and their help lines, in the order of `--help`.
 inline constexpr option_info options_table[] = {
     {"source", "SLUICE_SOURCE", "kafka://HOST:PORT[,HOST:PORT...]/TOPIC | file:PATH",
      "the schema topic, or kcat -J JSON lines of it (default: the bundled sample; see below)"},
@@ -252,24 +250,7 @@ inline std::string help_text() {
       "crash replays exactly the unfinished batch. 'batches' prints the completed-batches log.\n"
       "\n"
       "Options (each also as an environment variable; a flag beats its variable):\n";
-  for (const auto& o : options_table) {
-    std::string head = "  --";
-    head += o.name;
-    if (!o.arg.empty()) {
-      head += ' ';
-      head += o.arg;
-    }
-    s += head;
-    s += '\n';
-    s += "      ";
-    s += o.help;
-    if (!o.env.empty()) {
-      s += "  [";
-      s += o.env;
-      s += "]";
-    }
-    s += "\n";
-  }
+  sluice_examples::append_options_help(s, options_table);
   s +=
       "  --help      this text\n"
       "  --version   the version\n"

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "sluice/fs/checkpoint_store.hpp"
+#include "sluice/fs/directory_blobs.hpp"
 
 #include "temp_dir.hpp"
 
@@ -9,9 +10,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
 #include <random>
 #include <string>
+#include <string_view>
+#include <system_error>
 #include <thread>
 
 namespace {
@@ -151,6 +158,67 @@ TEST(FsCheckpointStore, IgnoresTempFilesOfKilledWrites) {
   ASSERT_TRUE(again.write_plan(plan_of(1)));
   ASSERT_TRUE(again.commit(commit_of(1)));
   EXPECT_EQ(again.last_commit().value(), commit_of(1));
+}
+
+// A directory's blobs that counts the reads of each blob, and can fail puts of one blob.
+struct counting_blobs {
+  sluice::fs::directory_blobs inner;
+  std::map<std::string, int, std::less<>> gets;
+  std::string fail_put_of;  // a put of this blob fails without writing
+  sluice::result<void> put(std::string_view name, std::string_view bytes) {
+    if (name == fail_put_of) return std::error_code(EIO, std::system_category());
+    return inner.put(name, bytes);
+  }
+  sluice::result<std::optional<std::string>> get(std::string_view name) {
+    ++gets[std::string(name)];
+    return inner.get(name);
+  }
+};
+using counting_store = sluice::fs::blob_checkpoint_store<counting_blobs>;
+
+TEST(FsCheckpointStore, NCommitsReadTheLastCommitOnce) {
+  temp_dir dir;
+  const std::string state(64 * 1024, 's');
+  for (const std::int64_t first : {0, 20}) {  // an empty store, then one with commits
+    counting_store s(counting_blobs{sluice::fs::directory_blobs(dir.path()), {}, {}});
+    // What the runner does: read the last commit and the pending plan once at start, then plan
+    // and commit batch after batch.
+    const auto last = s.last_commit().value();
+    if (first == 0) {
+      EXPECT_EQ(last, std::nullopt);
+    } else {
+      EXPECT_EQ(last, commit_of(first - 1, state));
+    }
+    EXPECT_EQ(s.pending().value(), std::nullopt);
+    for (std::int64_t id = first; id < first + 20; ++id) {
+      ASSERT_TRUE(s.write_plan(plan_of(id)));
+      EXPECT_EQ(s.pending().value(), plan_of(id));
+      ASSERT_TRUE(s.commit(commit_of(id, state)));
+    }
+    EXPECT_EQ(s.blobs().gets["commit.json"], 1) << "first batch " << first;
+    // The protocol still holds, checked against the commit kept in memory.
+    EXPECT_EQ(s.write_plan(plan_of(first + 19)).error(), sluice::errc::invalid_argument);
+    EXPECT_EQ(s.commit(commit_of(first + 18, state)).error(), sluice::errc::invalid_argument);
+    EXPECT_EQ(s.commit(commit_of(first + 19, "other")).error(), sluice::errc::invalid_argument);
+    ASSERT_TRUE(s.commit(commit_of(first + 19, state)));  // a retry of the last commit
+    EXPECT_EQ(checkpoint_store(dir.path()).last_commit().value(), commit_of(first + 19, state));
+  }
+}
+
+TEST(FsCheckpointStore, AFailedCommitIsNotTakenAsDone) {
+  temp_dir dir;
+  counting_store s(counting_blobs{sluice::fs::directory_blobs(dir.path()), {}, {}});
+  ASSERT_TRUE(s.write_plan(plan_of(0)));
+  ASSERT_TRUE(s.commit(commit_of(0)));
+  ASSERT_TRUE(s.write_plan(plan_of(1)));
+  s.blobs().fail_put_of = "commit.json";
+  EXPECT_EQ(s.commit(commit_of(1)).error().value(), EIO);
+  EXPECT_EQ(s.pending().value(), plan_of(1));
+  ASSERT_TRUE(s.write_plan(plan_of(1)));  // the replay plans the batch again
+  s.blobs().fail_put_of.clear();
+  ASSERT_TRUE(s.commit(commit_of(1)));  // the retry writes it
+  EXPECT_EQ(checkpoint_store(dir.path()).last_commit().value(), commit_of(1));
+  EXPECT_EQ(s.pending().value(), std::nullopt);
 }
 
 // Kill a process that plans and commits batch after batch at random points: the store always

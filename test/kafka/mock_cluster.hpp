@@ -4,6 +4,8 @@
 // librdkafka's in-process mock cluster (rdkafka_mock.h) for the kafka module's tests: topics,
 // a producer that returns the offsets the broker gave, injected request errors, brokers down.
 
+#include "support/kafka_admin.hpp"
+
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
@@ -88,10 +90,7 @@ class mock_cluster {
     static char empty_marker = 0;
     if (payload && payload->empty()) v = &empty_marker;
     if (key && key->empty()) k = &empty_marker;
-    void* opaque = &offset;
-    const auto e = rd_kafka_producev(producer_, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
-                                     RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(k, klen),
-                                     RD_KAFKA_V_VALUE(v, vlen), RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
+    const auto e = sluice::test::produce_one(producer_, topic, partition, k, klen, v, vlen, &offset);
     if (e != RD_KAFKA_RESP_ERR_NO_ERROR) throw std::runtime_error(rd_kafka_err2str(e));
     if (rd_kafka_flush(producer_, 30'000) != RD_KAFKA_RESP_ERR_NO_ERROR) throw std::runtime_error("flush timed out");
     if (offset < 0) throw std::runtime_error("no delivery report");

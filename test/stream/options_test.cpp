@@ -202,7 +202,7 @@ TEST(EventEtlOptions, HelpNamesEveryOptionAndVariable) {
   EXPECT_NE(h.find("-X KEY=VALUE"), std::string::npos);
   EXPECT_NE(h.find("keyed by device_id"), std::string::npos);
   for (const auto& o : options_table) {
-    EXPECT_NE(h.find("--" + std::string(o.flag)), std::string::npos) << o.flag;
+    EXPECT_NE(h.find("--" + std::string(o.name)), std::string::npos) << o.name;
     if (!o.env.empty()) {
       EXPECT_NE(h.find("[" + std::string(o.env) + "]"), std::string::npos) << o.env;
     }

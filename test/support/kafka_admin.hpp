@@ -103,6 +103,31 @@ inline std::string create_topic(const std::string& bootstrap, const std::string&
 }
 
 /// One message to produce: partition (−1: by key hash), key and payload (absent = null).
+/// Hands one message to the producer `rk` (copied; key and value null with length 0 when absent;
+/// `opaque` to the delivery report). rd_kafka_produceva, not rd_kafka_producev: the
+/// RD_KAFKA_V_* macros of the latter do not compile under clang's -Wpedantic.
+inline rd_kafka_resp_err_t produce_one(rd_kafka_t* rk, const std::string& topic, std::int32_t partition, void* key,
+                                       std::size_t key_len, void* value, std::size_t value_len,
+                                       void* opaque = nullptr) {
+  rd_kafka_vu_t vu[6] = {};
+  vu[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+  vu[0].u.cstr = topic.c_str();
+  vu[1].vtype = RD_KAFKA_VTYPE_PARTITION;
+  vu[1].u.i32 = partition;
+  vu[2].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+  vu[2].u.i = RD_KAFKA_MSG_F_COPY;
+  vu[3].vtype = RD_KAFKA_VTYPE_KEY;
+  vu[3].u.mem = {key, key_len};
+  vu[4].vtype = RD_KAFKA_VTYPE_VALUE;
+  vu[4].u.mem = {value, value_len};
+  vu[5].vtype = RD_KAFKA_VTYPE_OPAQUE;
+  vu[5].u.ptr = opaque;
+  rd_kafka_error_t* error = rd_kafka_produceva(rk, vu, 6);
+  const rd_kafka_resp_err_t e = error != nullptr ? rd_kafka_error_code(error) : RD_KAFKA_RESP_ERR_NO_ERROR;
+  if (error != nullptr) rd_kafka_error_destroy(error);
+  return e;
+}
+
 struct test_message {
   std::int32_t partition = -1;
   std::optional<std::string> key;
@@ -141,16 +166,9 @@ inline std::string produce(const std::string& bootstrap, const std::string& topi
   }
   for (const auto& m : messages) {
     for (;;) {
-      // The macros cast their arguments without parentheses: pass plain variables.
-      void* key = m.key ? const_cast<char*>(m.key->data()) : nullptr;
-      const std::size_t key_len = m.key ? m.key->size() : 0;
-      void* value = m.payload ? const_cast<char*>(m.payload->data()) : nullptr;
-      const std::size_t value_len = m.payload ? m.payload->size() : 0;
-      const rd_kafka_resp_err_t e = rd_kafka_producev(
-          rk.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(m.partition),
-          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-          RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_VALUE(value, value_len),
-          RD_KAFKA_V_END);
+      const rd_kafka_resp_err_t e = produce_one(
+          rk.get(), topic, m.partition, m.key ? const_cast<char*>(m.key->data()) : nullptr, m.key ? m.key->size() : 0,
+          m.payload ? const_cast<char*>(m.payload->data()) : nullptr, m.payload ? m.payload->size() : 0);
       if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
         rd_kafka_poll(rk.get(), 50);
         continue;

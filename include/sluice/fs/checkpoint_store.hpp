@@ -43,8 +43,17 @@ namespace sluice::inline v0::fs {
 /// `commit.json` exists but cannot be read back (not JSON, another shape, another version) or
 /// the two contradict each other; `errc::invalid_argument` for a call that breaks the protocol
 /// (see each member).
-/// Blocking: every member does I/O; writes return when durable.
+/// Blocking: every member may do I/O; writes return when durable.
 /// Thread-safety: none; one store per pipeline, and one process per storage location.
+///
+/// Single writer: the plan of the last commit is kept in memory after the store first reads
+/// `commit.json` (or commits), so `write_plan`, `pending` and `commit` validate against it
+/// without reading the whole previous commit (state included) again; `last_commit()` always
+/// reads the storage and refreshes it. This assumes the runner's contract: while this object is
+/// in use, nobody else commits into its storage (one process per location; a consumer-group
+/// member makes a new store each time it takes a partition on, and a new store reads afresh).
+/// A failed put of `commit.json` forgets the cached plan, since the put may or may not have
+/// happened, so a retry reads what the storage holds.
 template <blob_access Blobs>
 class blob_checkpoint_store {
  public:
@@ -61,8 +70,9 @@ class blob_checkpoint_store {
     if (plan.batch_id < 0) return errc::invalid_argument;
     for (const auto& r : plan.ranges)
       if (r.from > r.to) return errc::invalid_argument;
-    SLUICE_TRY(last, last_commit());
-    if (last && plan.batch_id <= last->plan.batch_id) return errc::invalid_argument;
+    SLUICE_TRYV(load_committed());
+    if (const auto& last = *committed_; last && plan.batch_id <= last->batch_id)
+      return errc::invalid_argument;
     std::string out = "{\"version\":1,\"batch_id\":";
     out += std::to_string(plan.batch_id);
     out += ",\"ranges\":";
@@ -79,10 +89,10 @@ class blob_checkpoint_store {
     SLUICE_TRY(text, blobs_.get("plan.json"));
     if (!text) return std::optional<batch_plan>{};
     SLUICE_TRY(plan, parse_plan(*text));
-    SLUICE_TRY(last, last_commit());
-    if (last) {
-      if (plan.batch_id == last->plan.batch_id && plan != last->plan) return errc::corrupt_state;
-      if (plan.batch_id <= last->plan.batch_id) return std::optional<batch_plan>{};
+    SLUICE_TRYV(load_committed());
+    if (const auto& last = *committed_) {
+      if (plan.batch_id == last->batch_id && plan != *last) return errc::corrupt_state;
+      if (plan.batch_id <= last->batch_id) return std::optional<batch_plan>{};
     }
     return std::optional<batch_plan>(std::move(plan));
   }
@@ -94,10 +104,16 @@ class blob_checkpoint_store {
   /// one (unless `rec` equals the last commit), a plan other than the pending one is committed
   /// under the pending batch id, or a topic is not UTF-8.
   result<void> commit(const commit_record& rec) {
-    SLUICE_TRY(last, last_commit());
-    if (last && *last == rec) return success();
-    if (rec.plan.batch_id < 0 || (last && rec.plan.batch_id <= last->plan.batch_id))
+    SLUICE_TRYV(load_committed());
+    if (const auto& last = *committed_; last && rec.plan.batch_id <= last->batch_id) {
+      // Only a retry of the last commit is allowed here. Position and state are not kept in
+      // memory, so telling a retry from another commit of that batch reads them (a rare path).
+      if (rec.plan != *last) return errc::invalid_argument;
+      SLUICE_TRY(stored, last_commit());
+      if (stored && *stored == rec) return success();
       return errc::invalid_argument;
+    }
+    if (rec.plan.batch_id < 0) return errc::invalid_argument;
     SLUICE_TRY(text, blobs_.get("plan.json"));
     if (text) {
       SLUICE_TRY(plan, parse_plan(*text));
@@ -112,13 +128,23 @@ class blob_checkpoint_store {
     out.push_back(',');
     json::append_bytes_field(out, "state", &rec.state);
     out += "}\n";
-    return blobs_.put("commit.json", out);
+    if (auto put = blobs_.put("commit.json", out); !put) {
+      committed_.reset();
+      return put;
+    }
+    committed_.emplace(rec.plan);
+    return success();
   }
 
-  /// The last commit, or empty before the first.
+  /// The last commit, or empty before the first. Always reads the storage (see the class
+  /// comment).
   result<std::optional<commit_record>> last_commit() {
+    committed_.reset();
     SLUICE_TRY(text, blobs_.get("commit.json"));
-    if (!text) return std::optional<commit_record>{};
+    if (!text) {
+      committed_.emplace();
+      return std::optional<commit_record>{};
+    }
     simdjson::dom::object obj;
     SLUICE_TRYV(parse_object(*text, obj));
     commit_record rec;
@@ -130,6 +156,7 @@ class blob_checkpoint_store {
     if (!position || !state || !*state) return errc::corrupt_state;
     rec.position = std::move(*position);
     rec.state = std::move(**state);
+    committed_.emplace(rec.plan);
     return std::optional<commit_record>(std::move(rec));
   }
 
@@ -156,6 +183,13 @@ class blob_checkpoint_store {
     return success();
   }
 
+  // Makes `committed_` known, reading `commit.json` unless it is already.
+  result<void> load_committed() {
+    if (committed_) return success();
+    SLUICE_TRYV(last_commit());
+    return success();
+  }
+
   result<batch_plan> parse_plan(const std::string& text) {
     simdjson::dom::object obj;
     SLUICE_TRYV(parse_object(text, obj));
@@ -166,10 +200,13 @@ class blob_checkpoint_store {
 
   Blobs blobs_;
   simdjson::dom::parser parser_;
+  // The plan of the last commit (inner empty: no commit yet); empty while unknown.
+  std::optional<std::optional<batch_plan>> committed_;
 };
 
 /// The checkpoint store on the local file system: `plan.json` and `commit.json` in a directory
-/// (`blob_checkpoint_store` over `directory_blobs`).
+/// (`blob_checkpoint_store` over `directory_blobs`, which also removes the stale temp files of
+/// killed writes from the directory on its first put there).
 class checkpoint_store : public blob_checkpoint_store<directory_blobs> {
  public:
   /// A store in `dir`; nothing is touched until the first call.

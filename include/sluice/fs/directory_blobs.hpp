@@ -6,16 +6,22 @@
 /// by name), so one store implementation serves the local file system and object stores
 /// (`fs::blob_checkpoint_store`, `fs::blob_dead_letters`); `fs::directory_blobs` is the file
 /// system's model. Every `idempotency::log_store` models it too (an S3 prefix, for instance).
+///
+/// `fs::directory_blobs` is the one blob store of the local file system: it also lists, and
+/// `idempotency::file_log_store` is it with the `log_store` opt-in tag.
 
 #include "sluice/core/error.hpp"
 #include "sluice/fs/atomic_file.hpp"
 
+#include <algorithm>
 #include <concepts>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <utility>
+#include <vector>
 
 namespace sluice::inline v0::fs {
 
@@ -31,29 +37,73 @@ concept blob_access = requires(B& b, std::string_view name, std::string_view byt
   { b.get(name) } -> std::same_as<result<std::optional<std::string>>>;
 };
 
-/// A directory as `blob_access`: the blob `name` is the file `<dir>/<name>`, replaced with
-/// `write_file_atomic` (temp file, `fsync`, `rename`, `fsync` of the directory; the directory is
-/// created on the first put) and read with `read_file`. Names come from the stores, which use
-/// fixed ones (`plan.json`, `batch-<id>.jsonl`).
+/// A directory as blob storage: the blob `key` (a safe relative key, `/`-separated, e.g.
+/// `plan.json` or `yyyymm=202601/app/s/batch-3.json`) is the file `<root>/<key>`, replaced with
+/// `write_file_atomic` (temp file, `fsync`, `rename`, `fsync` of the directory; directories are
+/// created on the first put into them) and read with `read_file`.
 ///
-/// Errors: OS errors (`std::system_category()`).
-/// Blocking: yes. Thread-safety: as the file system; one object per thread.
+/// Self-cleaning: the first time this process puts into a directory, the stale temp files there
+/// are removed (`remove_stale_temp_files_once`: those of killed writers whose process is gone;
+/// the temp files of live writers sharing the directory and all other files stay). Temp files
+/// are never keys: `list` skips them and `get` never returns one.
+/// Errors (all members): `errc::invalid_argument` for an unsafe key or prefix
+/// (`check_relative_key`); OS errors (`std::system_category()`).
+/// Blocking: yes. Thread-safety: none per object; several processes may share a root.
 class directory_blobs {
  public:
-  /// Blobs in `dir`; nothing is touched until the first call.
-  explicit directory_blobs(std::filesystem::path dir) : dir_(std::move(dir)) {}
+  /// Blobs under `root`; nothing is touched until the first call, and `root` is created on the
+  /// first put.
+  explicit directory_blobs(std::filesystem::path root) : root_(std::move(root)) {}
 
-  /// Atomically and durably stores `bytes` as `<dir>/<name>`.
-  result<void> put(std::string_view name, std::string_view bytes) { return write_file_atomic(dir_ / name, bytes); }
+  /// Atomically and durably stores `bytes` as `<root>/<key>`, replacing any earlier blob.
+  result<void> put(std::string_view key, std::string_view bytes) {
+    SLUICE_TRYV(check_relative_key(key));
+    auto path = root_ / key;
+    SLUICE_TRYV(remove_stale_temp_files_once(path.parent_path()));
+    return write_file_atomic(path, bytes);
+  }
 
-  /// The content of `<dir>/<name>`, or empty if there is no such file.
-  result<std::optional<std::string>> get(std::string_view name) { return read_file(dir_ / name); }
+  /// The content of `<root>/<key>`, or empty if there is no such file.
+  result<std::optional<std::string>> get(std::string_view key) {
+    SLUICE_TRYV(check_relative_key(key));
+    return read_file(root_ / key);
+  }
 
-  /// The directory.
-  [[nodiscard]] const std::filesystem::path& root() const noexcept { return dir_; }
+  /// The keys starting with `prefix` (a plain string prefix, which may end inside a segment),
+  /// sorted.
+  ///
+  /// Complexity: linear in the entries under the deepest directory `prefix` names.
+  result<std::vector<std::string>> list(std::string_view prefix) {
+    const std::size_t slash = prefix.rfind('/');
+    const std::string_view dir = slash == std::string_view::npos ? std::string_view() : prefix.substr(0, slash);
+    if (!dir.empty()) {
+      SLUICE_TRYV(check_relative_key(dir));
+    }
+    const auto start = dir.empty() ? root_ : root_ / dir;
+    std::vector<std::string> keys;
+    std::error_code ec;
+    if (!std::filesystem::is_directory(start, ec)) {
+      if (ec && ec != std::errc::no_such_file_or_directory) return ec;
+      return keys;
+    }
+    std::filesystem::recursive_directory_iterator it(start, ec), end;
+    if (ec) return ec;
+    for (; it != end; it.increment(ec)) {
+      if (ec) return ec;
+      if (is_temp_file_name(it->path().filename().native()) || !it->is_regular_file(ec)) continue;
+      std::string key = it->path().lexically_relative(root_).generic_string();
+      if (key.compare(0, prefix.size(), prefix) == 0) keys.push_back(std::move(key));
+    }
+    if (ec) return ec;
+    std::sort(keys.begin(), keys.end());
+    return keys;
+  }
+
+  /// The root directory.
+  [[nodiscard]] const std::filesystem::path& root() const noexcept { return root_; }
 
  private:
-  std::filesystem::path dir_;
+  std::filesystem::path root_;
 };
 
 static_assert(blob_access<directory_blobs>);

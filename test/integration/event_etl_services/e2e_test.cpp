@@ -7,10 +7,7 @@
 // byte); (2) the file source run on each partition's events (read back with kcat, in offset
 // order) with the same batch size computes the same windows: a device's events are in one
 // partition in the same order, and each partition has its own watermark.
-#include "harness.hpp"
-#include "support/kafka_admin.hpp"
-#include "support/s3_services.hpp"
-#include "support/services.hpp"
+#include "writer_services.hpp"
 
 #include <gtest/gtest.h>
 
@@ -90,16 +87,13 @@ std::size_t committed_batches(const fsys::path& err_file) {
   return n;
 }
 
-class EventEtlServices : public ::testing::Test {
+class EventEtlServices : public swsvc::writer_services {
  protected:
+  EventEtlServices() : swsvc::writer_services("etl", "device-events") {}
+
   void SetUp() override {
-    const auto env = sluice::test::services_env();
-    ASSERT_TRUE(env && !env->kafka_bootstrap.empty() && !env->s3_endpoint.empty())
-        << "no services: run through ctest (fixture services)";
-    svc_ = *env;
-    s3_ = sluice_s3_it::make_client();
-    bucket_ = sluice_s3_it::fresh_bucket(*s3_, "etl");
-    topic_ = sluice::test::unique_name("device-events");
+    swsvc::writer_services::SetUp();
+    if (HasFatalFailure()) return;
     ASSERT_EQ(sluice::test::create_topic(svc_.kafka_bootstrap, topic_, partitions), "");
 
     // 6000 events of 60 devices over 25 minutes of event time (4/s): 1-minute windows, and
@@ -145,11 +139,6 @@ class EventEtlServices : public ::testing::Test {
     if (once) a.emplace_back("--once");
     return a;
   }
-  env_list credentials() const {
-    return {{"AWS_ACCESS_KEY_ID", svc_.s3_access_key}, {"AWS_SECRET_ACCESS_KEY", svc_.s3_secret_key},
-            {"HOME", "/nonexistent"}};
-  }
-
   // Runs to the end of the topic (--once), checks that it succeeded, returns its stderr.
   std::string finish(const std::string& group, const std::string& root) {
     const auto r = run(args(group, root, true), credentials());
@@ -159,12 +148,7 @@ class EventEtlServices : public ::testing::Test {
   }
 
   // Objects under <root>/out/, keys relative to it.
-  std::map<std::string, std::string> output(const std::string& root) const {
-    std::map<std::string, std::string> out;
-    const std::string prefix = root + "/out/";
-    for (auto& [k, v] : sluice_s3_it::objects_under(*s3_, bucket_, prefix)) out[k.substr(prefix.size())] = v;
-    return out;
-  }
+  std::map<std::string, std::string> output(const std::string& root) const { return objects(root, "out"); }
 
   // Starts a run without --once with stderr into `err_file`, waits until it has committed
   // `batches` batches more than `err_file` reported so far (or it exits), then sends `sig`.
@@ -191,9 +175,6 @@ class EventEtlServices : public ::testing::Test {
     return status;
   }
 
-  sluice::test::service_endpoints svc_;
-  std::shared_ptr<sluice::s3::client> s3_;
-  std::string bucket_, topic_;
   std::size_t events_ = 0;
 };
 

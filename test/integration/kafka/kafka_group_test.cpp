@@ -258,9 +258,7 @@ std::string produce_transactions(const std::string& bootstrap, const std::string
     return problem.empty();
   };
   auto send = [&](const std::string& v) {
-    const auto e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(0),
-                                     RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                     RD_KAFKA_V_VALUE(const_cast<char*>(v.data()), v.size()), RD_KAFKA_V_END);
+    const auto e = sluice::test::produce_one(rk, topic, 0, nullptr, 0, const_cast<char*>(v.data()), v.size());
     if (e != RD_KAFKA_RESP_ERR_NO_ERROR && problem.empty()) problem = rd_kafka_err2str(e);
   };
   if (check(rd_kafka_init_transactions(rk, 30000))) {

@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -39,23 +40,20 @@ using swtest::scratch_dir;
 
 constexpr int partitions = 3;
 
-class S3Faults : public ::testing::Test {
+class S3Faults : public swsvc::writer_services {
  protected:
+  S3Faults() : swsvc::writer_services("rel", "rel-schemas") {}
+
   void SetUp() override {
-    const auto env = sluice::test::services_env();
-    ASSERT_TRUE(env && !env->kafka_bootstrap.empty() && !env->s3_endpoint.empty())
-        << "no services: run through ctest (fixture services)";
-    svc_ = *env;
+    swsvc::writer_services::SetUp();
+    if (HasFatalFailure()) return;
     const auto colon = svc_.s3_endpoint.rfind(':');
     s3_port_ = std::stoi(svc_.s3_endpoint.substr(colon + 1));
-    s3_ = sluice_s3_it::make_client();
-    bucket_ = sluice_s3_it::fresh_bucket(*s3_, "rel");
-    topic_ = sluice::test::unique_name("rel-schemas");
     ASSERT_EQ(sluice::test::create_topic(svc_.kafka_bootstrap, topic_, partitions), "");
   }
 
   // Produces `messages` round robin over the partitions; returns the partitions' ends.
-  std::vector<std::int64_t> produce(const std::vector<msg>& messages) {
+  std::vector<std::int64_t> produce(const std::vector<swtest::message>& messages) {
     std::vector<sluice::test::test_message> out;
     std::vector<std::int64_t> ends(partitions, 0);
     for (std::size_t i = 0; i < messages.size(); ++i) {
@@ -67,31 +65,14 @@ class S3Faults : public ::testing::Test {
     return ends;
   }
 
-  // The writer's arguments: group `group`, everything under s3://bucket/<root>/, S3 at `endpoint`.
+  // The writer's arguments (writer_services::args) with S3 at `endpoint`.
   std::vector<std::string> args(const std::string& group, const std::string& root, const std::string& endpoint,
                                 std::vector<std::string> extra = {}) const {
-    std::vector<std::string> a{"--source", "kafka://" + svc_.kafka_bootstrap + "/" + topic_,
-                               "--group-id", group,
-                               "--sink", "s3://" + bucket_ + "/" + root + "/catalog",
-                               "--checkpoint", "s3://" + bucket_ + "/" + root + "/checkpoint",
-                               "--s3-endpoint", endpoint, "--s3-region", svc_.s3_region, "--s3-path-style",
-                               "-X", "session.timeout.ms=2000", "-X", "heartbeat.interval.ms=300"};
-    a.insert(a.end(), extra.begin(), extra.end());
+    auto a = swsvc::writer_services::args(group, root, std::move(extra));
+    *(std::find(a.begin(), a.end(), "--s3-endpoint") + 1) = endpoint;
     return a;
   }
-  env_list credentials() const {
-    return {{"AWS_ACCESS_KEY_ID", svc_.s3_access_key},
-            {"AWS_SECRET_ACCESS_KEY", svc_.s3_secret_key},
-            {"HOME", "/nonexistent"}};
-  }
 
-  // Objects under <root>/<sub>/, keys relative to it.
-  std::map<std::string, std::string> objects(const std::string& root, const std::string& sub) const {
-    std::map<std::string, std::string> out;
-    const std::string prefix = root + "/" + sub + "/";
-    for (auto& [k, v] : sluice_s3_it::objects_under(*s3_, bucket_, prefix)) out[k.substr(prefix.size())] = v;
-    return out;
-  }
   outcome outcome_of(const std::string& root) const {
     return read_outcome(objects(root, "catalog"), objects(root, "checkpoint/completed-batches"),
                         objects(root, "dead-letters"));
@@ -108,11 +89,7 @@ class S3Faults : public ::testing::Test {
     return sluice::test::committed_offsets(svc_.kafka_bootstrap, group, topic_, partitions);
   }
 
-  sluice::test::service_endpoints svc_;
   int s3_port_ = 0;
-  std::shared_ptr<sluice::s3::client> s3_;
-  std::string bucket_;
-  std::string topic_;
 };
 
 std::string describe(const sluice::test::fault_counts& c) {

@@ -16,23 +16,19 @@ namespace {
 
 using namespace swtest;
 
-// The sample four times over two partitions: copy c goes to partition c % 2 with dense offsets,
-// and copies after the first rename every table (suffix _C<c>), so they write new catalog files
-// and dead letters of their own.
+// The sample four times over two partitions (sample_copies): copy c goes to partition c % 2
+// with dense offsets.
 std::string make_input() {
-  const auto sample = read_kcat(sample_file);
+  constexpr int copies = 4;
+  const auto messages = sample_copies(copies);
+  const auto per_copy = messages.size() / copies;
   std::string out;
   std::int64_t next[2] = {0, 0};
-  for (int c = 0; c < 4; ++c) {
-    for (auto m : sample) {
-      m.partition = c % 2;
-      m.offset = next[m.partition]++;
-      if (c > 0 && m.key && std::count(m.key->begin(), m.key->end(), '.') == 2 &&
-          m.key->find("generic_wrapper") == std::string::npos) {
-        *m.key += "_C" + std::to_string(c);
-      }
-      out += kcat_line(m) + "\n";
-    }
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    auto m = messages[i];
+    m.partition = static_cast<std::int64_t>(i / per_copy % 2);
+    m.offset = next[m.partition]++;
+    out += kcat_line(m) + "\n";
   }
   return out;
 }

@@ -272,6 +272,23 @@ inline std::vector<message> read_kcat(const fsys::path& file) {
   return out;
 }
 
+/// The sample topic `copies` times over, in order; copies after the first rename every table
+/// (key suffix `_C<copy>`), so they write new catalog objects and dead letters of their own.
+inline std::vector<message> sample_copies(int copies) {
+  const auto sample = read_kcat(sample_file);
+  std::vector<message> out;
+  for (int c = 0; c < copies; ++c) {
+    for (auto m : sample) {
+      if (c > 0 && m.key && std::count(m.key->begin(), m.key->end(), '.') == 2 &&
+          m.key->find("generic_wrapper") == std::string::npos) {
+        *m.key += "_C" + std::to_string(c);
+      }
+      out.push_back(std::move(m));
+    }
+  }
+  return out;
+}
+
 /// `s` as a JSON string literal.
 inline std::string json_quote(std::string_view s) {
   std::string out = "\"";

@@ -24,20 +24,11 @@ namespace {
 
 using namespace swtest;
 
-// One message as produced: key and payload, either absent (null).
-struct msg {
-  std::optional<std::string> key;
-  std::optional<std::string> payload;
-};
-
-std::vector<msg> sample_messages() {
-  std::vector<msg> out;
-  for (const auto& m : read_kcat(sample_file)) out.push_back({m.key, m.payload});
-  return out;
-}
+// The sample topic's messages.
+std::vector<message> sample_messages() { return read_kcat(sample_file); }
 
 // Produces `messages` with kcat: key and value split by \x1f, messages by \x1e, empty = null (-Z).
-void produce_with_kcat(const std::string& bootstrap, const std::string& topic, const std::vector<msg>& messages) {
+void produce_with_kcat(const std::string& bootstrap, const std::string& topic, const std::vector<message>& messages) {
   std::string input;
   for (const auto& m : messages) {
     ASSERT_FALSE(m.key && m.key->empty()) << "an empty key would become null";
@@ -89,24 +80,11 @@ class SchemaWriterServices : public swsvc::writer_services {
   dead_letters(const std::string& root) const {
     std::map<std::pair<std::int64_t, std::int64_t>, std::pair<std::string, std::string>> out;
     std::size_t count = 0;
-    simdjson::dom::parser parser;
-    for (auto& [k, v] : sluice_s3_it::objects_under(*s3_, bucket_, root + "/dead-letters/")) {
-      for (const auto& line : lines_of(v)) {
-        if (line.empty()) continue;
-        simdjson::dom::element d;
-        EXPECT_EQ(parser.parse(line).get(d), simdjson::SUCCESS) << line;
-        std::int64_t p = 0, o = 0;
-        std::string_view reason;
-        EXPECT_EQ(d["partition"].get(p), simdjson::SUCCESS);
-        EXPECT_EQ(d["offset"].get(o), simdjson::SUCCESS);
-        EXPECT_EQ(d["reason"].get(reason), simdjson::SUCCESS);
-        std::string key = "<null>";
-        if (std::string_view kv; d["key"].get(kv) == simdjson::SUCCESS) key = std::string(kv);
-        EXPECT_NE(k.find("/" + topic_ + "/" + std::to_string(p) + "/"), std::string::npos)
-            << "dead letter of partition " << p << " in " << k;
-        out[{p, o}] = {key, std::string(reason)};
-        ++count;
-      }
+    for (const auto& d : swsvc::parse_dead_letters(objects(root, "dead-letters"))) {
+      EXPECT_NE(("/" + d.object).find("/" + topic_ + "/" + std::to_string(d.partition) + "/"), std::string::npos)
+          << "dead letter of partition " << d.partition << " in " << d.object;
+      out[{d.partition, d.offset}] = {d.key_as_written.value_or("<null>"), d.reason};
+      ++count;
     }
     return {out, count};
   }
@@ -174,9 +152,15 @@ TEST_F(SchemaWriterServices, SampleToS3ThenResendsWriteOnlyTheNewSchemas) {
   EXPECT_NE(progress.find("\"lag\":0"), std::string::npos) << progress;
 
   // Round two: resends of everything plus two new tables (one new schema each).
-  std::vector<msg> more = sample;
-  more.push_back({"ORCLPDB1.HR.NEW_TABLE", sample[0].payload});                 // same schema, new table
-  more.push_back({"HRPDB.HR.ITEMS", std::string(R"({"type":"record","name":"ITEMS","fields":[{"name":"ID","type":"long"}]})")});
+  std::vector<message> more = sample;
+  const auto keyed = [](std::string key, std::optional<std::string> payload) {
+    message m;
+    m.key = std::move(key);
+    m.payload = std::move(payload);
+    return m;
+  };
+  more.push_back(keyed("ORCLPDB1.HR.NEW_TABLE", sample[0].payload));  // same schema, new table
+  more.push_back(keyed("HRPDB.HR.ITEMS", std::string(R"({"type":"record","name":"ITEMS","fields":[{"name":"ID","type":"long"}]})")));
   produce_with_kcat(svc_.kafka_bootstrap, topic_, more);
   const auto ends2 = partition_ends(svc_.kafka_bootstrap, topic_, partitions);
   const auto log_before = log("r");
@@ -234,26 +218,9 @@ TEST_F(SchemaWriterServices, AWrongSecretFailsFastWithAnAuthenticationError) {
   EXPECT_TRUE(catalog("bad").empty());
 }
 
-// Many messages over the partitions: the sample with table names made unique per copy, so most
-// messages are new catalog objects and the bad ones dead letters.
-std::vector<msg> crash_input(int copies) {
-  const auto sample = sample_messages();
-  std::vector<msg> out;
-  for (int c = 0; c < copies; ++c) {
-    for (auto m : sample) {
-      if (c > 0 && m.key && std::count(m.key->begin(), m.key->end(), '.') == 2 &&
-          m.key->find("generic_wrapper") == std::string::npos) {
-        *m.key += "_C" + std::to_string(c);
-      }
-      out.push_back(std::move(m));
-    }
-  }
-  return out;
-}
-
 TEST_F(SchemaWriterServices, SigkillAtRandomPointsThenRestartEqualsACrashFreeRun) {
   scratch_dir d;
-  produce_with_kcat(svc_.kafka_bootstrap, topic_, crash_input(6));
+  produce_with_kcat(svc_.kafka_bootstrap, topic_, sample_copies(6));
   const auto ends = partition_ends(svc_.kafka_bootstrap, topic_, partitions);
   const std::vector<std::string> small{"--once", "--max-records-per-batch", "4"};
 

@@ -31,6 +31,7 @@ struct dead_letter {
   std::int64_t partition = 0;
   std::int64_t offset = 0;
   std::optional<std::string> key;  // absent: null or base64-encoded
+  std::optional<std::string> key_as_written;  // the "key" field, base64 included; absent: null
   std::string reason;
   std::size_t line_bytes = 0;
 };
@@ -52,13 +53,70 @@ inline std::vector<dead_letter> parse_dead_letters(const std::map<std::string, s
       EXPECT_EQ(d["reason"].get(reason), simdjson::SUCCESS);
       dl.reason = std::string(reason);
       std::string_view enc;
-      if (std::string_view kv; d["key"].get(kv) == simdjson::SUCCESS && d["key_encoding"].get(enc) != simdjson::SUCCESS)
-        dl.key = std::string(kv);
+      if (std::string_view kv; d["key"].get(kv) == simdjson::SUCCESS) {
+        dl.key_as_written = std::string(kv);
+        if (d["key_encoding"].get(enc) != simdjson::SUCCESS) dl.key = dl.key_as_written;
+      }
       dl.line_bytes = line.size();
       out.push_back(std::move(dl));
     }
   }
   return out;
+}
+
+/// One completed-batches record.
+struct logged {
+  std::string stream;
+  std::int64_t batch_id = 0;
+  std::int32_t partition = 0;
+  std::int64_t from = 0, to = 0;
+};
+
+/// Every range of the completed-batches records in `objects` (key → JSON), one entry per range.
+inline std::vector<logged> parse_log(const std::map<std::string, std::string>& objects) {
+  std::vector<logged> out;
+  simdjson::dom::parser parser;
+  for (const auto& [k, v] : objects) {
+    simdjson::dom::element doc;
+    EXPECT_EQ(parser.parse(v).get(doc), simdjson::SUCCESS) << k;
+    std::string_view stream;
+    std::int64_t id = 0;
+    simdjson::dom::array ranges;
+    EXPECT_EQ(doc["stream_name"].get(stream), simdjson::SUCCESS) << k << ": " << v;
+    EXPECT_EQ(doc["batch_id"].get(id), simdjson::SUCCESS) << k << ": " << v;
+    EXPECT_EQ(doc["ranges"].get(ranges), simdjson::SUCCESS) << k << ": " << v;
+    for (auto r : ranges) {
+      std::int64_t p = 0, from = 0, to = 0;
+      EXPECT_EQ(r["partition"].get(p), simdjson::SUCCESS) << k;
+      EXPECT_EQ(r["from"].get(from), simdjson::SUCCESS) << k;
+      EXPECT_EQ(r["to"].get(to), simdjson::SUCCESS) << k;
+      out.push_back({std::string(stream), id, static_cast<std::int32_t>(p), from, to});
+    }
+  }
+  return out;
+}
+
+/// Checks that `records` tile [0, ends[p]) of every partition exactly once, with dense batch ids
+/// per partition stream `<topic>-<p>`; returns the number of records.
+inline std::size_t expect_log_tiles(const std::vector<logged>& records, const std::string& topic,
+                                    const std::vector<std::int64_t>& ends, const std::string& what) {
+  std::map<std::int32_t, std::vector<logged>> by_partition;
+  for (const auto& r : records) {
+    EXPECT_EQ(r.stream, topic + "-" + std::to_string(r.partition)) << what;
+    by_partition[r.partition].push_back(r);
+  }
+  for (std::size_t p = 0; p < ends.size(); ++p) {
+    auto& rs = by_partition[static_cast<std::int32_t>(p)];
+    std::sort(rs.begin(), rs.end(), [](const logged& a, const logged& b) { return a.batch_id < b.batch_id; });
+    std::int64_t next = 0;
+    for (std::size_t i = 0; i < rs.size(); ++i) {
+      EXPECT_EQ(rs[i].batch_id, static_cast<std::int64_t>(i)) << what << ": partition " << p;
+      EXPECT_EQ(rs[i].from, next) << what << ": partition " << p << " batch " << rs[i].batch_id;
+      next = rs[i].to;
+    }
+    EXPECT_EQ(next, ends[p]) << what << ": partition " << p;
+  }
+  return records.size();
 }
 
 /// Sums of the progress records (JSON lines) in `text`.
@@ -96,14 +154,19 @@ inline progress_totals sum_progress(const std::string& text) {
 /// The writer against the services, everything under s3://<bucket>/<root>/.
 class writer_services : public ::testing::Test {
  protected:
+  writer_services() = default;
+  /// A fresh bucket named after `bucket_tag` and a fresh topic named after `topic_prefix`.
+  writer_services(std::string bucket_tag, std::string topic_prefix)
+      : bucket_tag_(std::move(bucket_tag)), topic_prefix_(std::move(topic_prefix)) {}
+
   void SetUp() override {
     const auto env = sluice::test::services_env();
     ASSERT_TRUE(env && !env->kafka_bootstrap.empty() && !env->s3_endpoint.empty())
         << "no services: run through ctest (fixture services)";
     svc_ = *env;
     s3_ = sluice_s3_it::make_client();
-    bucket_ = sluice_s3_it::fresh_bucket(*s3_, "sw");
-    topic_ = sluice::test::unique_name("gg-schemas");
+    bucket_ = sluice_s3_it::fresh_bucket(*s3_, bucket_tag_);
+    topic_ = sluice::test::unique_name(topic_prefix_);
   }
 
   [[nodiscard]] std::vector<std::string> args(const std::string& group, const std::string& root,
@@ -131,54 +194,16 @@ class writer_services : public ::testing::Test {
     return out;
   }
 
-  struct logged {
-    std::string stream;
-    std::int64_t batch_id;
-    std::int32_t partition;
-    std::int64_t from, to;
-  };
   [[nodiscard]] std::vector<logged> log(const std::string& root) const {
-    std::vector<logged> out;
-    simdjson::dom::parser parser;
-    for (auto& [k, v] : objects(root, "checkpoint/completed-batches")) {
-      simdjson::dom::element doc;
-      EXPECT_EQ(parser.parse(v).get(doc), simdjson::SUCCESS) << k;
-      std::string_view stream;
-      std::int64_t id = 0;
-      simdjson::dom::array ranges;
-      EXPECT_EQ(doc["stream_name"].get(stream), simdjson::SUCCESS);
-      EXPECT_EQ(doc["batch_id"].get(id), simdjson::SUCCESS);
-      EXPECT_EQ(doc["ranges"].get(ranges), simdjson::SUCCESS);
-      for (auto r : ranges) {
-        std::int64_t p = 0, from = 0, to = 0;
-        EXPECT_EQ(r["partition"].get(p), simdjson::SUCCESS);
-        EXPECT_EQ(r["from"].get(from), simdjson::SUCCESS);
-        EXPECT_EQ(r["to"].get(to), simdjson::SUCCESS);
-        out.push_back({std::string(stream), id, static_cast<std::int32_t>(p), from, to});
-      }
-    }
-    return out;
+    return parse_log(objects(root, "checkpoint/completed-batches"));
   }
   // The log's ranges tile [0, ends[p]) of every partition exactly once, with dense batch ids.
-  void expect_log_tiles(std::vector<logged> records, const std::vector<std::int64_t>& ends) const {
-    std::map<std::int32_t, std::vector<logged>> by_partition;
-    for (const auto& r : records) {
-      EXPECT_EQ(r.stream, topic_ + "-" + std::to_string(r.partition));
-      by_partition[r.partition].push_back(r);
-    }
-    for (std::size_t p = 0; p < ends.size(); ++p) {
-      auto& rs = by_partition[static_cast<std::int32_t>(p)];
-      std::sort(rs.begin(), rs.end(), [](const logged& a, const logged& b) { return a.batch_id < b.batch_id; });
-      std::int64_t next = 0;
-      for (std::size_t i = 0; i < rs.size(); ++i) {
-        EXPECT_EQ(rs[i].batch_id, static_cast<std::int64_t>(i)) << "partition " << p;
-        EXPECT_EQ(rs[i].from, next) << "partition " << p << " batch " << rs[i].batch_id;
-        next = rs[i].to;
-      }
-      EXPECT_EQ(next, ends[p]) << "partition " << p;
-    }
+  void expect_log_tiles(const std::vector<logged>& records, const std::vector<std::int64_t>& ends) const {
+    swsvc::expect_log_tiles(records, topic_, ends, "the log");
   }
 
+  std::string bucket_tag_ = "sw";
+  std::string topic_prefix_ = "gg-schemas";
   sluice::test::service_endpoints svc_;
   std::shared_ptr<sluice::s3::client> s3_;
   std::string bucket_;
