@@ -60,13 +60,22 @@ inline std::int64_t total_size(const std::vector<offset_range>& rs) {
   for (const auto& r : rs) n += r.size();
   return n;
 }
+// Reads `ranges` and appends owning copies to `out`: a zero-copy source's views die at its
+// next read, and the laws compare records of several reads.
+template <class S>
+result<void> read_owned(S& s, const std::vector<offset_range>& ranges, std::vector<source_record>& out) {
+  std::vector<source_record_t<S>> got;
+  SLUICE_TRYV(s.read(ranges, got));
+  for (const auto& r : got) out.push_back(to_source_record(r));
+  return success();
+}
 template <class S>
 std::vector<source_record> read_all_at_once(S& s) {
   auto plan = s.plan({}, std::numeric_limits<std::int32_t>::max());
   EXPECT_TRUE(plan) << plan.error().message();
   std::vector<source_record> out;
   if (plan) {
-    EXPECT_TRUE(s.read(plan.value(), out));
+    EXPECT_TRUE(read_owned(s, plan.value(), out));
   }
   return out;
 }
@@ -118,10 +127,10 @@ TYPED_TEST_P(SourceLaws, ReadReplaysExactlyInThisAndANewInstance) {
   const auto p = s.plan({}, 9);
   ASSERT_TRUE(p);
   std::vector<source_record> a, b, c;
-  ASSERT_TRUE(s.read(p.value(), a));
-  ASSERT_TRUE(s.read(p.value(), b));
+  ASSERT_TRUE(detail::read_owned(s, p.value(), a));
+  ASSERT_TRUE(detail::read_owned(s, p.value(), b));
   auto again = TypeParam::reopen(s);
-  ASSERT_TRUE(again.read(p.value(), c));
+  ASSERT_TRUE(detail::read_owned(again, p.value(), c));
   EXPECT_FALSE(a.empty());
   EXPECT_EQ(a.size(), b.size());
   for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) {
@@ -142,7 +151,7 @@ TYPED_TEST_P(SourceLaws, ReadStaysInRangesInOffsetOrder) {
   const auto p = s.plan({}, 11);
   ASSERT_TRUE(p);
   std::vector<source_record> out;
-  ASSERT_TRUE(s.read(p.value(), out));
+  ASSERT_TRUE(detail::read_owned(s, p.value(), out));
   std::map<std::pair<std::string, std::int32_t>, std::int64_t> last;
   for (const auto& rec : out) {
     const auto in_range = std::any_of(p.value().begin(), p.value().end(), [&](const offset_range& r) {
@@ -168,7 +177,7 @@ TYPED_TEST_P(SourceLaws, WalkingPlansReadsEveryRecordOnce) {
     const auto p = s.plan(pos, 3);
     ASSERT_TRUE(p);
     if (p.value().empty()) break;
-    ASSERT_TRUE(s.read(p.value(), walked));
+    ASSERT_TRUE(detail::read_owned(s, p.value(), walked));
     pos = advance_position(pos, p.value());
   }
   std::set<std::tuple<std::string, std::int32_t, std::int64_t>> ids;

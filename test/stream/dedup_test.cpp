@@ -32,6 +32,17 @@ std::vector<device_event> run(dedup& d, std::vector<device_event> in) {
   return out;
 }
 
+TEST(WatermarkDedup, AppendsToAnOutputThatIsNotEmpty) {
+  // The pipeline passes an empty output, which dedup fills by swapping; called directly with
+  // values already in `out`, it appends after them.
+  dedup d(10 * minute);
+  std::vector<device_event> in{event("x", "d1", 1), event("x", "d1", 2), event("y", "d1", 3)};
+  std::vector<device_event> out{event("kept", "d0", 0)};
+  reject_list rj;
+  ASSERT_TRUE(d.apply(in, out, rj));
+  EXPECT_EQ(ids(out), (std::vector<std::string_view>{"kept", "x", "y"}));
+}
+
 TEST(WatermarkDedup, DropsDuplicatesWithinAndAcrossBatches) {
   dedup d(10 * minute);
   const auto b1 = run(d, {event("a", "d1", 0), event("a", "d2", 0), event("a", "d1", 5), event("b", "d1", 1)});

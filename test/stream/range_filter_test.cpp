@@ -47,6 +47,7 @@ TEST(RangeFilter, FirstFailingCheckDecides) {
   auto last = event("l", "d", 0, 1e9, 100.0, 0.0);
   in.push_back(last);
 
+  const auto all = in;   // apply consumes its input
   std::vector<device_event> out;
   reject_list rj;
   ASSERT_TRUE(f.apply(in, out, rj));
@@ -58,9 +59,24 @@ TEST(RangeFilter, FirstFailingCheckDecides) {
     EXPECT_EQ(f.dropped()[r], 1) << to_string(static_cast<filter_reason>(r));
   }
   EXPECT_EQ(f.dropped_total(), 10);
-  EXPECT_EQ(f.check(in[1]), filter_reason::null_event_duration);
-  EXPECT_EQ(f.check(in[7]), filter_reason::battery_level_out_of_range);
+  EXPECT_EQ(f.check(all[1]), filter_reason::null_event_duration);
+  EXPECT_EQ(f.check(all[7]), filter_reason::battery_level_out_of_range);
   EXPECT_EQ(to_string(filter_reason::battery_level_out_of_range), "battery_level out of range");
+}
+
+TEST(RangeFilter, AppendsToAnOutputThatIsNotEmpty) {
+  // The pipeline passes an empty output, which the filter fills by swapping; called directly
+  // with values already in `out`, it appends after them.
+  range_filter f;
+  std::vector<device_event> in{event("a", "d", 0), event("b", "d", 0, -1.0), event("c", "d", 0)};
+  std::vector<device_event> out{event("kept", "d", 0)};
+  reject_list rj;
+  ASSERT_TRUE(f.apply(in, out, rj));
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0].event_id, "kept");
+  EXPECT_EQ(out[1].event_id, "a");
+  EXPECT_EQ(out[2].event_id, "c");
+  EXPECT_EQ(f.dropped_total(), 1);
 }
 
 TEST(RangeFilter, CustomRanges) {

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <ctime>
+#include <iterator>
 #include <random>
 #include <string>
 
@@ -61,6 +62,23 @@ TEST(Timestamp, AgreesWithTimegmOnRandomInstants) {
     std::string back;
     sluice::append_iso8601_utc(back, expected);
     ASSERT_EQ(back, text);
+  }
+}
+
+TEST(Timestamp, TheCachingParserAgreesWithTheFunctionOnEveryInput) {
+  // Bad and good texts interleaved, many sharing a date, so the remembered date is used for
+  // good and bad times alike and replaced when a bad date or another date comes.
+  const char* texts[] = {"2024-06-01T00:00:00Z",  "2024-06-01T24:00:00Z",   "2024-06-01T12:30:00.5+02:00",
+                         "2024-06-01",            "2024-06-01T",            "2024-06-01X00:00:00Z",
+                         "2024-06-02T00:00:01Z",  "2024-02-30T00:00:00Z",   "2024-06-02T23:59:59.999z",
+                         "2024-06-01 00:00",      "2024-06-01T00:00:00Z ",  "2024-13-01T00:00:00Z",
+                         "2024-06-01T00:00:00Z",  "",                       "2024-06-0",
+                         "2024-06-01T00:00:00-0130"};
+  sluice::stream::iso8601_parser cached;
+  std::mt19937_64 rng(3);
+  for (int i = 0; i < 2000; ++i) {
+    const char* t = texts[rng() % std::size(texts)];
+    ASSERT_EQ(cached(t), parse_iso8601_ms(t)) << t;
   }
 }
 

@@ -16,6 +16,7 @@ namespace sluice::inline v0 {
 struct offset_range;
 struct batch_plan;
 struct source_record;
+struct record_view;
 struct reject;
 class reject_list;
 struct object;

@@ -61,6 +61,8 @@ class pipeline {
 
  public:
   using source_type = typename shape::source_type;
+  /// The records the source yields (`source_record`, or `record_view` for a zero-copy source).
+  using record_type = source_record_t<source_type>;
   using codec_type = typename shape::codec_type;
   using sink_type = typename shape::sink_type;
   using idempotency_type = typename shape::idempotency_type;
@@ -141,7 +143,7 @@ class pipeline {
   /// caller with `load_state`).
   /// Errors: the first error a stage returns (not a reject); later stages are not run.
   /// Complexity: that of the stages.
-  result<void> process(std::span<const source_record> records, buffers& buf, reject_list& rejects) {
+  result<void> process(std::span<const record_type> records, buffers& buf, reject_list& rejects) {
     auto& decoded = detail::get<0>(buf);
     decoded.clear();
     SLUICE_TRYV(codec().decode(records, decoded, rejects));
@@ -246,10 +248,12 @@ template <class... Stages>
 /// What the runner needs from a pipeline: a `pipeline<...>` or a type with the same members.
 template <class P>
 concept runnable_pipeline =
-    requires(P& p, const P& cp, std::span<const source_record> records,
+    requires(P& p, const P& cp, std::span<const typename P::record_type> records,
              typename P::buffers& buf, reject_list& rejects, const batch_plan& plan,
              std::string& blob, std::string_view in) {
       typename P::value_type;
+      requires std::same_as<typename P::record_type,
+                            source_record_t<std::remove_cvref_t<decltype(p.source())>>>;
       requires source<std::remove_cvref_t<decltype(p.source())>>;
       requires idempotency_policy<std::remove_cvref_t<decltype(p.idempotency())>>;
       { p.process(records, buf, rejects) } -> std::same_as<result<void>>;

@@ -4,9 +4,11 @@
 /// @file
 /// The data every stage sees: source records, offset ranges and batch plans.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sluice::inline v0 {
@@ -57,5 +59,48 @@ struct source_record {
   std::optional<std::string> key;
   std::optional<std::string> payload;
 };
+
+/// One message as a zero-copy source delivers it: the fields of `source_record`, but topic, key
+/// and payload are views of bytes the source owns. A source yielding these names it with
+/// `using record_type = record_view;` (see `source`).
+///
+/// Lifetime: the views stay valid until the source's next `read` (or its destruction); the
+/// runner reads a batch, processes, writes and commits it before it reads the next one, so a
+/// batch's records outlive their use. A stage that keeps bytes across batches copies them.
+///
+/// `payload_padding` is the number of bytes the source guarantees readable after the payload's
+/// end (not part of it): a parser such as simdjson that reads ahead may parse in place when it is
+/// large enough, instead of copying the payload.
+struct record_view {
+  std::string_view topic;
+  std::int32_t partition = 0;
+  std::int64_t offset = 0;
+  std::int64_t timestamp_ms = 0;          ///< producer or broker time, ms since the epoch
+  std::optional<std::string_view> key;
+  std::optional<std::string_view> payload;
+  std::size_t payload_padding = 0;        ///< readable bytes after `*payload`'s end
+};
+
+/// The bytes readable after the end of `r`'s payload: its spare capacity for an owning record.
+[[nodiscard]] inline std::size_t payload_padding(const source_record& r) noexcept {
+  return r.payload ? r.payload->capacity() - r.payload->size() : 0;
+}
+/// The bytes readable after the end of `r`'s payload, as its source guarantees.
+[[nodiscard]] inline std::size_t payload_padding(const record_view& r) noexcept {
+  return r.payload ? r.payload_padding : 0;
+}
+
+/// An owning copy of `r` (for keeping a record past its source's next read).
+[[nodiscard]] inline source_record to_source_record(const record_view& r) {
+  source_record out{std::string(r.topic), r.partition, r.offset, r.timestamp_ms, std::nullopt,
+                    std::nullopt};
+  if (r.key) out.key.emplace(*r.key);
+  if (r.payload) out.payload.emplace(*r.payload);
+  return out;
+}
+/// `r` itself (so generic code can ask any record for an owning copy).
+[[nodiscard]] inline const source_record& to_source_record(const source_record& r) noexcept {
+  return r;
+}
 
 }  // namespace sluice::inline v0

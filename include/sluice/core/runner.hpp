@@ -386,8 +386,11 @@ class runner {
     for (const auto& rj : rejects_.items()) {
       if (rj.origin >= records_.size()) return errc::invalid_argument;  // a stage bug
       const auto& rec = records_[rj.origin];
-      letters_.push_back(dead_letter{rec.topic, rec.partition, rec.offset, rec.key, rec.payload,
-                                     rj.reason, time_ms});
+      auto owned = [](const auto& bytes) {
+        return bytes ? std::optional<std::string>(std::in_place, *bytes) : std::nullopt;
+      };
+      letters_.push_back(dead_letter{std::string(rec.topic), rec.partition, rec.offset,
+                                     owned(rec.key), owned(rec.payload), rj.reason, time_ms});
     }
     return success();
   }
@@ -414,7 +417,7 @@ class runner {
   std::optional<batch_plan> pending_;
   bool state_dirty_ = false;   // transforms processed records since the last commit or load
   std::optional<std::int64_t> prev_start_ns_;
-  std::vector<source_record> records_;
+  std::vector<typename Pipeline::record_type> records_;
   typename Pipeline::buffers buffers_;
   reject_list rejects_;
   std::vector<dead_letter> letters_;

@@ -14,10 +14,17 @@
 /// **Memory stays flat.** The source keeps a sparse index, the byte position of every 1024th
 /// line, so a file of 10 million lines costs about 80 KB; reading a range starts at the nearest
 /// indexed line before it (or where the previous read stopped, the common case) and scans
-/// forward. Lines are indexed lazily: `plan()` counts only as many new lines as the batch needs.
+/// forward. Lines are indexed lazily: `plan()` counts only as many new lines as the batch needs,
+/// and keeps their bytes and ends (8 bytes a line) for the read that follows, which takes them
+/// without reading or searching again. Two buffers of about one batch's bytes each.
 ///
-/// **Payloads are padded.** Each payload string is allocated with `SIMDJSON_PADDING` spare
-/// bytes of capacity, so simdjson can parse it in place without a copy (see `is_padded`).
+/// **Zero-copy records.** `read` yields `record_view`s (`record_type`): one `pread` brings a
+/// batch's bytes into one buffer the source owns, and each record views its line there, with
+/// `payload_padding` ≥ `SIMDJSON_PADDING` readable bytes after it, so simdjson parses in place.
+/// No allocation per record: the buffer keeps its capacity from batch to batch. The views are
+/// valid until the next `read` (or until the source is moved or destroyed). When the lines of a
+/// range were counted by the last `plan` (the steady state), the read takes the bytes the count
+/// read; a replayed range is read again and scanned.
 ///
 /// **Following a growing file.** As `kcat_source` does, `plan()` checks the file (an `fstat` and a
 /// `stat`) and counts lines appended since; only complete lines (ending in `'\n'`) are planned,
@@ -45,6 +52,7 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -52,16 +60,47 @@
 
 namespace sluice::inline v0::fs {
 
-/// True if `payload` has `SIMDJSON_PADDING` bytes of spare capacity after its end, so simdjson
-/// may read past it (payloads made by `lines_source` always have).
-[[nodiscard]] inline bool is_padded(const std::string& payload) noexcept {
-  return payload.capacity() - payload.size() >= simdjson::SIMDJSON_PADDING;
-}
+namespace detail {
+
+/// A growable byte buffer that does not zero what it adds (a batch of file bytes is read into
+/// it) and keeps its capacity when cleared.
+class byte_buffer {
+ public:
+  [[nodiscard]] char* data() noexcept { return data_.get(); }
+  [[nodiscard]] const char* data() const noexcept { return data_.get(); }
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
+  void clear() noexcept { size_ = 0; }
+  /// Makes room for `n` more bytes after `size()` (contents kept) and returns where they go.
+  char* reserve_more(std::size_t n) {
+    if (capacity_ - size_ < n) {
+      const std::size_t cap = std::max(size_ + n, capacity_ + capacity_ / 2);
+      auto bigger = std::make_unique_for_overwrite<char[]>(cap);
+      if (size_ > 0) std::memcpy(bigger.get(), data_.get(), size_);
+      data_ = std::move(bigger);
+      capacity_ = cap;
+    }
+    return data_.get() + size_;
+  }
+  /// Counts `n` bytes written after `size()` (within the room made by `reserve_more`).
+  void grow(std::size_t n) noexcept { size_ += n; }
+  void resize_down(std::size_t n) noexcept { size_ = n; }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+};
+
+}  // namespace detail
 
 /// Options of a `lines_source`.
 struct lines_source_options {
   /// The topic name of the records (the file is one stream, partition 0).
   std::string topic = "events";
+  /// At most this many bytes counted ahead are kept for the next read (beyond it, counting far
+  /// ahead, as a replay after a restart does, keeps only the last stretch). Not a limit on lines.
+  std::size_t max_kept_bytes = std::size_t{64} << 20;
 };
 
 /// A replayable source over a file of lines (see the file comment).
@@ -73,6 +112,8 @@ struct lines_source_options {
 class lines_source {
  public:
   using stage_concept = source_tag;
+  /// Zero-copy: records view the source's batch buffer (see the file comment).
+  using record_type = record_view;
 
   /// Lines between two entries of the sparse index.
   static constexpr std::int64_t index_stride = 1024;
@@ -116,20 +157,35 @@ class lines_source {
 
   /// Appends the records of `ranges` to `out`, in offset order: every non-blank line whose index
   /// lies in a range of (`topic`, 0). The same ranges give the same records in this and any
-  /// later process, as long as the file is unchanged (appending is fine).
+  /// later process, as long as the file is unchanged (appending is fine). The records view this
+  /// source's buffer until the next `read`; `out` is left as it was on an error.
   ///
   /// Errors: `errc::corrupt_state` if a range reaches past the complete lines of the file (it
   /// was not planned on this file) or the file changed; the OS error of a read.
   /// Blocking: yes. Complexity: linear in the bytes read, plus at most `index_stride` lines
   /// skipped per range.
-  result<void> read(const std::vector<offset_range>& ranges, std::vector<source_record>& out) {
+  result<void> read(const std::vector<offset_range>& ranges, std::vector<record_view>& out) {
+    batch_.clear();
+    lines_read_.clear();
     for (const auto& r : ranges) {
       if (r.topic != opt_.topic || r.partition != 0 || r.from >= r.to) continue;
       if (r.from < 0) return errc::invalid_argument;
       SLUICE_TRYV(refresh());
       SLUICE_TRYV(count_lines_until(r.to));
       if (r.to > lines_) return errc::corrupt_state;
-      SLUICE_TRYV(read_range(r.from, r.to, out));
+      SLUICE_TRYV(read_range(r.from, r.to));
+    }
+    // Padding after the last line; earlier lines are followed by later ones and this.
+    std::memset(batch_.reserve_more(simdjson::SIMDJSON_PADDING), 0, simdjson::SIMDJSON_PADDING);
+    const std::size_t readable = batch_.size() + simdjson::SIMDJSON_PADDING;
+    out.reserve(out.size() + lines_read_.size());
+    for (const line_span& l : lines_read_) {
+      record_view& rec = out.emplace_back();
+      rec.topic = opt_.topic;
+      rec.partition = 0;
+      rec.offset = l.line;
+      rec.payload.emplace(batch_.data() + l.begin, l.size);
+      rec.payload_padding = readable - l.begin - l.size;
     }
     return success();
   }
@@ -196,21 +252,38 @@ class lines_source {
   result<void> count_lines_until(std::int64_t target) {
     if (lines_ >= target || counted_bytes_ >= size_) return success();
     constexpr std::size_t chunk = std::size_t{1} << 20;
-    if (scan_.size() < chunk) scan_.resize(chunk);
-    std::uint64_t pos = counted_bytes_;
+    // The lines counted now are the ones the next read most likely asks for: keep their bytes
+    // (in `next_`, from `counted_start_`) and their ends, so that read needs no second pass.
+    counted_first_ = lines_;
+    counted_start_ = counted_bytes_;
+    counted_ends_.clear();
+    next_.clear();
+    prefetched_ = true;
+    std::uint64_t pos = counted_bytes_;   // file position of next_'s end
     while (lines_ < target && pos < size_) {
+      if (next_.size() > opt_.max_kept_bytes) {
+        // Counting far ahead (a replay after a restart): keep only the line being counted.
+        const auto done = static_cast<std::size_t>(counted_bytes_ - counted_start_);
+        std::memmove(next_.data(), next_.data() + done, next_.size() - done);
+        next_.resize_down(next_.size() - done);
+        counted_first_ = lines_;
+        counted_start_ = counted_bytes_;
+        counted_ends_.clear();
+      }
       const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(chunk, size_ - pos));
-      SLUICE_TRY(n, detail::pread_full(fd_.get(), scan_.data(), want, static_cast<off_t>(pos)));
+      SLUICE_TRY(n, detail::pread_full(fd_.get(), next_.reserve_more(want), want, static_cast<off_t>(pos)));
       if (n == 0) break;  // shrank meanwhile: the next refresh reports it
-      const char* const base = scan_.data();
-      const char* p = base;
-      const char* const end = base + n;
+      const char* const base = next_.data();   // the byte at counted_start_
+      const char* p = base + next_.size();
+      const char* const end = p + n;
+      next_.grow(n);
       while (lines_ < target) {
         const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
         if (nl == nullptr) break;
         p = static_cast<const char*>(nl) + 1;
         ++lines_;
-        counted_bytes_ = pos + static_cast<std::uint64_t>(p - base);
+        counted_bytes_ = counted_start_ + static_cast<std::uint64_t>(p - base);
+        counted_ends_.push_back(counted_bytes_);
         if (lines_ % index_stride == 0) index_.push_back(counted_bytes_);
       }
       if (lines_ >= target) break;
@@ -227,10 +300,52 @@ class lines_source {
     return success();
   }
 
-  // Reads lines [from, to), all complete and counted.
-  result<void> read_range(std::int64_t from, std::int64_t to, std::vector<source_record>& out) {
-    // Start where the previous read stopped if that is at or before `from` within one stride,
-    // else at the indexed line before `from`.
+  // Reads lines [from, to), all complete and counted, into `batch_`, noting each in
+  // `lines_read_`.
+  result<void> read_range(std::int64_t from, std::int64_t to) {
+    const std::int64_t known_end = counted_first_ + static_cast<std::int64_t>(counted_ends_.size());
+    if (from >= counted_first_ && to <= known_end) return read_counted(from, to);
+    return read_scanning(from, to);
+  }
+
+  // The fast path: the bounds of lines [from, to) are in `counted_ends_`; one pread, no search.
+  result<void> read_counted(std::int64_t from, std::int64_t to) {
+    const auto end_of = [&](std::int64_t line) {   // position after the line's '\n'
+      return counted_ends_[static_cast<std::size_t>(line - counted_first_)];
+    };
+    const std::uint64_t first = from == counted_first_ ? counted_start_ : end_of(from - 1);
+    const std::uint64_t last = end_of(to - 1);
+    std::size_t base = 0;      // batch_[base] holds the file's byte at `origin`
+    std::uint64_t origin = 0;
+    if (prefetched_ && batch_.size() == 0) {
+      // The bytes the count read are still in next_: take them as they are.
+      std::swap(batch_, next_);
+      prefetched_ = false;
+      origin = counted_start_;
+    } else {
+      const auto bytes = static_cast<std::size_t>(last - first);
+      base = batch_.size();
+      origin = first;
+      SLUICE_TRY(n, detail::pread_full(fd_.get(), batch_.reserve_more(bytes), bytes,
+                                       static_cast<off_t>(first)));
+      if (n != bytes) return errc::corrupt_state;  // shrank under counted lines
+      batch_.grow(bytes);
+    }
+    std::uint64_t begin = first;
+    for (std::int64_t line = from; line < to; ++line) {
+      const std::uint64_t end = end_of(line);
+      note(line, base + static_cast<std::size_t>(begin - origin),
+           static_cast<std::size_t>(end - 1 - begin));
+      begin = end;
+    }
+    cursor_line_ = to;
+    cursor_pos_ = last;
+    return success();
+  }
+
+  // The general path (a replay, or lines counted by an earlier plan): scan for newlines from the
+  // previous read's end or the indexed line before `from`.
+  result<void> read_scanning(std::int64_t from, std::int64_t to) {
     std::int64_t line = (from / index_stride) * index_stride;
     std::uint64_t pos = index_[static_cast<std::size_t>(from / index_stride)];
     if (cursor_line_ <= from && cursor_line_ > line) {
@@ -238,46 +353,47 @@ class lines_source {
       pos = cursor_pos_;
     }
     constexpr std::size_t chunk = std::size_t{1} << 20;
-    if (buf_.size() < chunk) buf_.resize(chunk);
-    std::size_t have = 0;       // bytes in buf_ from `base`
-    std::uint64_t base = pos;   // file position of buf_[0]
-    std::size_t start = 0;      // start of the current line in buf_
+    const std::size_t base = batch_.size();   // batch_[base] holds the byte at file `pos`
+    std::size_t start = base;                 // start of the current line in batch_
+    std::size_t scanned = base;               // bytes before this hold no unseen '\n'
     while (line < to) {
-      const void* nl = std::memchr(buf_.data() + start, '\n', have - start);
+      const void* nl = std::memchr(batch_.data() + scanned, '\n', batch_.size() - scanned);
       if (nl == nullptr) {
-        // Move the partial line to the front and read more.
-        std::memmove(buf_.data(), buf_.data() + start, have - start);
-        base += start;
-        have -= start;
-        start = 0;
-        if (have == buf_.size()) buf_.resize(buf_.size() * 2);  // a line longer than the buffer
-        SLUICE_TRY(n, detail::pread_full(fd_.get(), buf_.data() + have, buf_.size() - have,
-                                         static_cast<off_t>(base + have)));
+        scanned = batch_.size();
+        const std::uint64_t at = pos + (batch_.size() - base);
+        if (at >= counted_bytes_) return errc::corrupt_state;  // counted lines end with '\n'
+        const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(chunk, counted_bytes_ - at));
+        SLUICE_TRY(n, detail::pread_full(fd_.get(), batch_.reserve_more(want), want,
+                                         static_cast<off_t>(at)));
         if (n == 0) return errc::corrupt_state;  // shrank under counted lines
-        have += n;
+        batch_.grow(n);
         continue;
       }
-      const auto end = static_cast<std::size_t>(static_cast<const char*>(nl) - buf_.data());
-      if (line >= from) emit(line, std::string_view(buf_.data() + start, end - start), out);
+      const auto end = static_cast<std::size_t>(static_cast<const char*>(nl) - batch_.data());
+      if (line >= from) note(line, start, end - start);
       start = end + 1;
+      scanned = start;
       ++line;
     }
     cursor_line_ = line;
-    cursor_pos_ = base + start;
+    cursor_pos_ = pos + (start - base);
+    batch_.resize_down(start);   // bytes read past the range are not needed
     return success();
   }
 
-  void emit(std::int64_t line, std::string_view text, std::vector<source_record>& out) const {
+  // Notes line `line` at batch_[begin, begin + size) (without its '\n') unless it is blank.
+  void note(std::int64_t line, std::size_t begin, std::size_t size) {
+    std::string_view text(batch_.data() + begin, size);
     if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
     if (text.find_first_not_of(" \t\r") == std::string_view::npos) return;  // blank: a gap
-    source_record& rec = out.emplace_back();
-    rec.topic = opt_.topic;
-    rec.partition = 0;
-    rec.offset = line;
-    std::string& payload = rec.payload.emplace();
-    payload.reserve(text.size() + simdjson::SIMDJSON_PADDING);
-    payload.assign(text);
+    lines_read_.push_back({line, begin, text.size()});
   }
+
+  struct line_span {
+    std::int64_t line;
+    std::size_t begin;   // in batch_
+    std::size_t size;
+  };
 
   detail::unique_fd fd_;
   std::filesystem::path path_;
@@ -292,8 +408,13 @@ class lines_source {
   std::string problem_;
   std::int64_t cursor_line_ = 0;       // where the last read stopped
   std::uint64_t cursor_pos_ = 0;
-  std::string scan_;                   // counting buffer
-  std::string buf_;                    // reading buffer
+  std::int64_t counted_first_ = 0;     // first line counted by the last count
+  std::uint64_t counted_start_ = 0;    // its byte position
+  std::vector<std::uint64_t> counted_ends_;   // position after each of those lines' '\n'
+  detail::byte_buffer next_;           // the bytes the last count read, from counted_start_
+  bool prefetched_ = false;            // next_ holds them (not yet taken by a read)
+  detail::byte_buffer batch_;          // the bytes of the last read
+  std::vector<line_span> lines_read_;  // its records, as positions in batch_
 };
 
 static_assert(source<lines_source>);

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <memory>
 #include <new>
@@ -40,6 +41,12 @@ template <class T>
 class table_memory {
  public:
   table_memory() = default;
+  table_memory(table_memory&& o) noexcept : data_(std::move(o.data_)), n_(std::exchange(o.n_, 0)) {}
+  table_memory& operator=(table_memory&& o) noexcept {
+    data_ = std::move(o.data_);
+    n_ = std::exchange(o.n_, 0);
+    return *this;
+  }
   explicit table_memory(std::size_t n) : n_(n) {
     constexpr std::size_t huge = std::size_t{1} << 21;
     const std::size_t bytes = (n * sizeof(T) + huge - 1) / huge * huge;
@@ -115,7 +122,7 @@ class timed_key_set {
         ++records_;
         return true;
       }
-      if (s.hash == h && key_at(s.offset) == key) {
+      if (s.hash == h && detail::equal_bytes(key_at(s.offset), key)) {
         if (time_at(s.offset) >= expire_before_) return false;
         set_time_at(s.offset, time);   // expired: the key is new again
         return true;
@@ -131,7 +138,7 @@ class timed_key_set {
     for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
       const slot& s = slots_[i];
       if (s.hash == 0) return false;
-      if (s.hash == h && key_at(s.offset) == key) return time_at(s.offset) >= expire_before_;
+      if (s.hash == h && detail::equal_bytes(key_at(s.offset), key)) return time_at(s.offset) >= expire_before_;
     }
   }
 
@@ -152,10 +159,12 @@ class timed_key_set {
   }
   /// Bytes held (table and both arenas), for memory reports.
   [[nodiscard]] std::size_t memory_bytes() const noexcept {
-    return slots_.size() * sizeof(slot) + arena_.capacity() + spare_arena_.capacity();
+    return (slots_.size() + spare_slots_.size()) * sizeof(slot) + arena_.capacity() +
+           spare_arena_.capacity();
   }
   void clear() {
     slots_ = {};
+    spare_slots_ = {};
     arena_ = {};
     spare_arena_ = {};
     records_ = 0;
@@ -181,11 +190,6 @@ class timed_key_set {
     arena.append(key);
     return at;
   }
-  [[nodiscard]] std::uint64_t hash_at(std::size_t at) const noexcept {
-    std::uint64_t h;
-    std::memcpy(&h, arena_.data() + at, 8);
-    return h;
-  }
   [[nodiscard]] std::int64_t time_at(std::size_t at) const noexcept {
     std::int64_t t;
     std::memcpy(&t, arena_.data() + at + 8, 8);
@@ -205,34 +209,67 @@ class timed_key_set {
   // Keeps the live records (in order) in the spare arena and indexes them in a fresh table of
   // 4 to 8 times (live + n) slots; the old arena becomes the spare.
   void rebuild(std::size_t n) {
-    std::size_t live = 0, live_bytes = 0;
+    // One pass over the arena copies the live records (in order) into the spare arena, which
+    // has room for them all; then they are indexed, reading the (smaller) spare arena in order.
+    spare_arena_.clear();
+    spare_arena_.reserve(arena_.size());
+    std::size_t live = 0;
     for (std::size_t at = 0; at < arena_.size(); at = next_record(at)) {
       if (time_at(at) < expire_before_) continue;
+      spare_arena_.append(arena_, at, header + length_at(at));
       ++live;
-      live_bytes += header + length_at(at);
     }
+    const std::size_t live_bytes = spare_arena_.size();
     std::size_t capacity = 1024;
     while (capacity < 4 * (live + n)) capacity *= 2;
-    table_memory<slot> fresh(capacity);
+    // The table before the last rebuild, if it has the size needed, is cleared and reused: fresh
+    // memory costs a page fault per page (zeroed by the kernel), old memory only the memset.
+    table_memory<slot> fresh;
+    if (spare_slots_.size() == capacity) {
+      fresh = std::move(spare_slots_);
+      std::memset(static_cast<void*>(fresh.data()), 0, capacity * sizeof(slot));
+    } else {
+      spare_slots_ = {};
+      fresh = table_memory<slot>(capacity);
+    }
     // Room for every record until the next rebuild (half the table), so appends never move it.
     const std::size_t per_record = live > 0 ? live_bytes / live + 1 : 64;
-    spare_arena_.clear();
     spare_arena_.reserve(std::max(live_bytes, capacity / 2 * per_record) + per_record * 64);
+    // Indexed 16 at a time: their slots are prefetched first, so the cache misses overlap.
     const std::size_t mask = capacity - 1;
-    for (std::size_t at = 0; at < arena_.size(); at = next_record(at)) {
-      const std::int64_t t = time_at(at);
-      if (t < expire_before_) continue;
-      const std::uint64_t h = hash_at(at);
-      std::size_t i = static_cast<std::size_t>(h) & mask;
-      while (fresh[i].hash != 0) i = (i + 1) & mask;
-      fresh[i] = slot{h, append_record(spare_arena_, h, t, key_at(at))};
+    constexpr std::size_t group = 16;
+    std::size_t offsets[group];
+    for (std::size_t at = 0; at < live_bytes;) {
+      std::size_t k = 0;
+      for (; k < group && at < live_bytes; ++k, at = next_record_in(spare_arena_, at)) {
+        offsets[k] = at;
+        __builtin_prefetch(&fresh[static_cast<std::size_t>(hash_in(spare_arena_, at)) & mask], 1);
+      }
+      for (std::size_t j = 0; j < k; ++j) {
+        const std::uint64_t h = hash_in(spare_arena_, offsets[j]);
+        std::size_t i = static_cast<std::size_t>(h) & mask;
+        while (fresh[i].hash != 0) i = (i + 1) & mask;
+        fresh[i] = slot{h, offsets[j]};
+      }
     }
-    slots_ = std::move(fresh);
+    spare_slots_ = std::exchange(slots_, std::move(fresh));
     arena_.swap(spare_arena_);
     records_ = live;
   }
 
+  static std::uint64_t hash_in(const std::string& arena, std::size_t at) noexcept {
+    std::uint64_t h;
+    std::memcpy(&h, arena.data() + at, 8);
+    return h;
+  }
+  static std::size_t next_record_in(const std::string& arena, std::size_t at) noexcept {
+    std::uint32_t len;
+    std::memcpy(&len, arena.data() + at + 16, 4);
+    return at + header + len;
+  }
+
   table_memory<slot> slots_;
+  table_memory<slot> spare_slots_;   // the table before the last rebuild, reused by the next
   std::string arena_;
   std::string spare_arena_;   // the arena before the last rebuild, reused by the next
   std::size_t records_ = 0;   // records in the arena (occupied slots), expired ones included
@@ -280,7 +317,9 @@ class watermark_dedup {
   /// Moves the events that are neither late nor duplicates from `in` to `out`, then advances the
   /// watermark and forgets the keys it passed.
   result<void> apply(std::vector<T>& in, std::vector<T>& out, reject_list&) {
-    out.reserve(out.size() + in.size());
+    // The events that pass are compacted in place, then swapped into `out` when it is empty
+    // (as the pipeline passes it), so they are not copied to another buffer.
+    std::size_t kept = 0;
     // In groups: first the keys, their hashes and a prefetch of their slots, then the inserts,
     // so the cache misses of a large table overlap instead of stalling one after the other.
     constexpr std::size_t group = 16;
@@ -309,8 +348,15 @@ class watermark_dedup {
           continue;
         }
         ++stats_.passed;
-        out.push_back(std::move(v));
+        if (kept != g + k) in[kept] = std::move(v);
+        ++kept;
       }
+    }
+    in.erase(in.begin() + static_cast<std::ptrdiff_t>(kept), in.end());
+    if (out.empty()) {
+      out.swap(in);
+    } else {
+      out.insert(out.end(), std::make_move_iterator(in.begin()), std::make_move_iterator(in.end()));
     }
     wm_.advance();
     keys_.expire_before(wm_.current());

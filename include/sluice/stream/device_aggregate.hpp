@@ -9,6 +9,7 @@
 #include "sluice/core/error.hpp"
 #include "sluice/core/json.hpp"
 #include "sluice/core/progress.hpp"
+#include "sluice/stream/detail/hash.hpp"
 #include "sluice/stream/detail/state_blob.hpp"
 #include "sluice/stream/device_event.hpp"
 #include "sluice/stream/tumbling_window.hpp"
@@ -97,9 +98,17 @@ struct device_aggregator {
   using output_type = device_window_row;
   using state_type = device_window_state;
 
+  /// Hints the processor to fetch the bytes `group_key` will read (optional for an aggregator).
+  void prefetch(const device_event& e) const noexcept {
+    __builtin_prefetch(e.device_id.data());
+    __builtin_prefetch(e.device_type.data());
+  }
+
   void group_key(std::string& out, const device_event& e) const {
     const std::string_view id = e.device_id;
-    if (std::memchr(id.data(), 0, id.size()) == nullptr) {
+    bool has_nul = false;   // a loop, not memchr: ids are short and a call costs more
+    for (const char c : id) has_nul |= c == '\0';
+    if (!has_nul) {
       out.append(id);
     } else {
       for (const char c : id) {
@@ -207,7 +216,8 @@ struct device_aggregator {
     if (!from) {
       to.reset();
     } else if (to) {
-      to->assign(*from);
+      // Mostly the same value as before (a device's place and firmware rarely change).
+      if (!detail::equal_bytes(*to, *from)) to->assign(*from);
     } else {
       to.emplace(*from);
     }

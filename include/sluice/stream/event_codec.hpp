@@ -94,18 +94,13 @@ inline const char* json_type_name(simdjson::ondemand::json_type t) noexcept {
   return "unknown";
 }
 
-struct decode_failure {
-  event_reject_kind kind;
-  std::string reason;
-};
-
 }  // namespace detail
 
 /// The JSON event codec (see the file comment for the schema and the reject reasons).
 ///
 /// Zero-copy: strings without escapes are views into the payload; simdjson parses a payload in
-/// place when it has `SIMDJSON_PADDING` spare capacity (`fs::lines_source` makes such payloads),
-/// else a padded copy is made in the codec's per-batch arena. Values stay valid until the next
+/// place when `payload_padding(record)` ≥ `SIMDJSON_PADDING` (`fs::lines_source`'s record views
+/// have it), else a padded copy is made in the codec's per-batch arena. Values stay valid until the next
 /// `decode` call.
 /// Errors: none (bad input is a reject). Thread-safety: none; one codec per pipeline.
 /// Complexity: linear in the bytes of the batch.
@@ -114,9 +109,23 @@ class json_event_codec {
   using stage_concept = codec_tag;
   using value_type = device_event;
 
-  /// Decodes every record of `in`: an event appended to `out` or a reject (see the file comment).
+  /// Decodes every record of `in` (owning `source_record`s or zero-copy `record_view`s): an
+  /// event appended to `out` or a reject (see the file comment).
   result<void> decode(std::span<const source_record> in, std::vector<device_event>& out,
                       reject_list& rejects) {
+    return decode_all(in, out, rejects);
+  }
+  result<void> decode(std::span<const record_view> in, std::vector<device_event>& out,
+                      reject_list& rejects) {
+    return decode_all(in, out, rejects);
+  }
+
+  /// What the codec did so far (all batches of this process, retries included).
+  [[nodiscard]] const event_codec_stats& stats() const noexcept { return stats_; }
+
+ private:
+  template <class R>
+  result<void> decode_all(std::span<const R> in, std::vector<device_event>& out, reject_list& rejects) {
     arena_.reset();
     out.reserve(out.size() + in.size());
     for (std::size_t i = 0; i < in.size(); ++i) {
@@ -126,9 +135,9 @@ class json_event_codec {
         rejects.add(i, "no payload (a tombstone)");
         continue;
       }
-      const std::string& p = *rec.payload;
+      const std::string_view p = *rec.payload;
       const char* buf = p.data();
-      std::size_t cap = p.capacity();
+      std::size_t cap = p.size() + payload_padding(rec);
       if (cap - p.size() < simdjson::SIMDJSON_PADDING) {
         char* copy = arena_.allocate(p.size() + simdjson::SIMDJSON_PADDING);
         std::memcpy(copy, p.data(), p.size());
@@ -138,10 +147,10 @@ class json_event_codec {
       }
       device_event& e = out.emplace_back();
       e.origin = i;
-      if (auto bad = decode_one(buf, p.size(), cap, e)) {
+      if (decode_one(buf, p.size(), cap, e)) {
         out.pop_back();
-        ++stats_.rejected[static_cast<std::size_t>(bad->kind)];
-        rejects.add(i, std::move(bad->reason));
+        ++stats_.rejected[static_cast<std::size_t>(fail_kind_)];
+        rejects.add(i, std::move(fail_reason_));
         continue;
       }
       ++stats_.decoded;
@@ -149,21 +158,20 @@ class json_event_codec {
     return success();
   }
 
-  /// What the codec did so far (all batches of this process, retries included).
-  [[nodiscard]] const event_codec_stats& stats() const noexcept { return stats_; }
-
- private:
-  using failure = std::optional<detail::decode_failure>;
+  // Every parsing step returns `failed`: true after `fail` noted the reject's kind and reason
+  // (kept in members, so the success path moves no strings around).
+  using failed = bool;
   using json_type = simdjson::ondemand::json_type;
 
-  static failure fail(event_reject_kind kind, std::string reason) {
-    return detail::decode_failure{kind, std::move(reason)};
+  failed fail(event_reject_kind kind, std::string reason) {
+    fail_kind_ = kind;
+    fail_reason_ = std::move(reason);
+    return true;
   }
-  static failure not_json(simdjson::error_code err) {
-    return fail(event_reject_kind::not_json,
-                std::string("not JSON: ") + simdjson::error_message(err));
+  failed not_json(simdjson::error_code err) {
+    return fail(event_reject_kind::not_json, std::string("not JSON: ") + simdjson::error_message(err));
   }
-  static failure wrong_type(std::string_view name, const char* expected, json_type got) {
+  failed wrong_type(std::string_view name, const char* expected, json_type got) {
     std::string r = "wrong type for field \"";
     r += name;
     r += "\": expected ";
@@ -172,82 +180,139 @@ class json_event_codec {
     r += detail::json_type_name(got);
     return fail(event_reject_kind::wrong_type, std::move(r));
   }
-  static failure duplicate(std::string_view name) {
-    std::string r = "duplicate field \"";
-    r += name;
-    r += '"';
-    return fail(event_reject_kind::wrong_type, std::move(r));
-  }
 
   // Marks `bit` seen; a second time is a duplicate field.
-  static failure see(std::uint32_t& seen, std::uint32_t bit, std::string_view name) {
-    if (seen & bit) return duplicate(name);
+  [[gnu::always_inline]] failed see(std::uint32_t& seen, std::uint32_t bit, std::string_view name) {
+    if (seen & bit) {
+      std::string r = "duplicate field \"";
+      r += name;
+      r += '"';
+      return fail(event_reject_kind::wrong_type, std::move(r));
+    }
     seen |= bit;
-    return std::nullopt;
+    return false;
   }
 
   // `v` is a JSON `null` (checked strictly: `nul` is not JSON).
-  static failure check_null(simdjson::ondemand::value& v) {
+  failed check_null(simdjson::ondemand::value& v) {
     bool is_null = false;
     if (const auto err = v.is_null().get(is_null); err) return not_json(err);
     if (!is_null) return not_json(simdjson::INCORRECT_TYPE);
-    return std::nullopt;
+    return false;
+  }
+
+  // True if `s` holds a backslash; 8 bytes a step.
+  static bool has_backslash(std::string_view s) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    constexpr std::uint64_t pattern = ones * static_cast<unsigned char>('\\');
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      w ^= pattern;
+      if ((w - ones) & ~w & highs) return true;
+    }
+    for (; i < s.size(); ++i)
+      if (s[i] == '\\') return true;
+    return false;
   }
 
   // A string value: a view of the payload when it has no escapes, else unescaped into the arena.
-  failure read_string(simdjson::ondemand::value& v, std::string_view& out) {
+  failed read_string(simdjson::ondemand::value& v, std::string_view& out) {
     std::string_view tok = v.raw_json_token();
     while (!tok.empty() && (tok.back() == ' ' || tok.back() == '\t' || tok.back() == '\n' ||
                             tok.back() == '\r'))
       tok.remove_suffix(1);
     if (tok.size() >= 2 && tok.front() == '"' && tok.back() == '"') {
       const std::string_view inner = tok.substr(1, tok.size() - 2);
-      if (inner.find('\\') == std::string_view::npos) {
+      if (!has_backslash(inner)) {
         out = inner;
-        return std::nullopt;
+        return false;
       }
     }
     std::string_view s;
     if (const auto err = v.get_string().get(s); err) return not_json(err);
     out = arena_.copy(s);
-    return std::nullopt;
+    return false;
   }
 
   // A string field, possibly null when `nullable`.
-  failure string_field(simdjson::ondemand::value& v, std::string_view name, bool nullable,
-                       std::optional<std::string_view>& out) {
+  failed string_field(simdjson::ondemand::value& v, std::string_view name, bool nullable,
+                      std::optional<std::string_view>& out) {
     const std::string_view tok = v.raw_json_token();
     if (!tok.empty() && tok.front() == '"') {
       std::string_view s;
-      if (auto bad = read_string(v, s)) return bad;
+      if (read_string(v, s)) return true;
       out = s;
-      return std::nullopt;
+      return false;
     }
     if (!tok.empty() && tok.front() == 'n') {
-      if (auto bad = check_null(v)) return bad;
+      if (check_null(v)) return true;
       out.reset();
-      return std::nullopt;
+      return false;
     }
     json_type t;
     if (const auto err = v.type().get(t); err) return not_json(err);
     return wrong_type(name, nullable ? "string or null" : "string", t);
   }
 
+  // The common number: `-?(0|[1-9][0-9]*)(\.[0-9]+)?` with at most 15 digits, then only
+  // whitespace. Its value is m / 10^k with m < 2^53 and k ≤ 15, both exact in a double, so one
+  // division gives the correctly rounded result (Clinger's fast path), as simdjson would.
+  // Anything else returns false and is left to simdjson.
+  static bool simple_number(std::string_view tok, double& out) noexcept {
+    static constexpr double pow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                       1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    std::size_t i = 0;
+    const bool negative = i < tok.size() && tok[i] == '-';
+    if (negative) ++i;
+    const std::size_t int_from = i;
+    std::uint64_t m = 0;
+    int digits = 0;
+    while (i < tok.size() && tok[i] >= '0' && tok[i] <= '9') {
+      m = m * 10 + static_cast<std::uint64_t>(tok[i] - '0');
+      ++i;
+      ++digits;
+    }
+    const std::size_t int_digits = i - int_from;
+    if (int_digits == 0 || (int_digits > 1 && tok[int_from] == '0')) return false;
+    int frac = 0;
+    if (i < tok.size() && tok[i] == '.') {
+      ++i;
+      while (i < tok.size() && tok[i] >= '0' && tok[i] <= '9') {
+        m = m * 10 + static_cast<std::uint64_t>(tok[i] - '0');
+        ++i;
+        ++frac;
+        ++digits;
+      }
+      if (frac == 0) return false;
+    }
+    if (digits > 15) return false;
+    for (; i < tok.size(); ++i)
+      if (tok[i] != ' ' && tok[i] != '\t' && tok[i] != '\n' && tok[i] != '\r') return false;
+    const double d = static_cast<double>(m) / pow10[frac];
+    out = negative ? -d : d;
+    return true;
+  }
+
   // A number field, possibly null.
-  static failure number_field(simdjson::ondemand::value& v, std::string_view name,
-                              std::optional<double>& out) {
+  failed number_field(simdjson::ondemand::value& v, std::string_view name, std::optional<double>& out) {
+    if (double quick = 0; simple_number(v.raw_json_token(), quick)) {
+      out = quick;   // the value is left unconsumed: the object's iteration skips it
+      return false;
+    }
     double d = 0;
     const auto err = v.get_double().get(d);
     if (!err) {
       out = d;
-      return std::nullopt;
+      return false;
     }
     // get_double consumes nothing on failure: look at what it is.
     const std::string_view tok = v.raw_json_token();
     if (!tok.empty() && tok.front() == 'n') {
-      if (auto bad = check_null(v)) return bad;
+      if (check_null(v)) return true;
       out.reset();
-      return std::nullopt;
+      return false;
     }
     json_type t;
     if (const auto terr = v.type().get(t); terr) return not_json(terr);
@@ -255,24 +320,75 @@ class json_event_codec {
     return wrong_type(name, "number or null", t);
   }
 
-  // The key of `f` as a view of the document when it has no escapes, else unescaped.
-  static failure field_key(simdjson::ondemand::field& f, const char* end, std::string_view& out) {
-    const char* p = f.key().raw();
-    if (p < end) {
-      if (const void* q = std::memchr(p, '"', static_cast<std::size_t>(end - p))) {
-        const std::string_view k(p, static_cast<std::size_t>(static_cast<const char*>(q) - p));
-        if (k.find('\\') == std::string_view::npos) {
-          out = k;
-          return std::nullopt;
-        }
-      }
-    }
-    if (const auto err = f.unescaped_key().get(out); err) return not_json(err);
-    return std::nullopt;
+  // True if the raw key at `p` (just after its opening quote) is `name` with no escapes: the
+  // bytes of `name` then the closing quote. Reads at most `N` bytes at `p`: inside the document
+  // or its padding, since a key is followed by at least `":x}`.
+  template <std::size_t N>
+  static bool key_is(const char* p, const char (&name)[N]) noexcept {
+    return std::memcmp(p, name, N - 1) == 0 && p[N - 1] == '"';
   }
 
-  failure location_field(simdjson::ondemand::value& v, const char* end, device_event& e,
-                         std::uint32_t& seen) {
+  // The key of `f`: `known` when it is one of the schema's field names spelt without escapes
+  // (the fast path: no scan for its end), else the key itself (unescaped if needed) in `key`.
+  enum class key_id {
+    other, event_id, device_id, device_type, event_time, event_duration, battery_level,
+    signal_strength, location, firmware_version, city, country, latitude, longitude
+  };
+  [[gnu::always_inline]] static key_id top_key(const char* p) noexcept {
+    switch (p[0]) {
+      case 'e':
+        if (key_is(p, "event_id")) return key_id::event_id;
+        if (key_is(p, "event_time")) return key_id::event_time;
+        if (key_is(p, "event_duration")) return key_id::event_duration;
+        break;
+      case 'd':
+        if (key_is(p, "device_id")) return key_id::device_id;
+        if (key_is(p, "device_type")) return key_id::device_type;
+        break;
+      case 'b':
+        if (key_is(p, "battery_level")) return key_id::battery_level;
+        break;
+      case 's':
+        if (key_is(p, "signal_strength")) return key_id::signal_strength;
+        break;
+      case 'l':
+        if (key_is(p, "location")) return key_id::location;
+        break;
+      case 'f':
+        if (key_is(p, "firmware_version")) return key_id::firmware_version;
+        break;
+      default: break;
+    }
+    return key_id::other;
+  }
+  [[gnu::always_inline]] static key_id location_key(const char* p) noexcept {
+    switch (p[0]) {
+      case 'c':
+        if (key_is(p, "city")) return key_id::city;
+        if (key_is(p, "country")) return key_id::country;
+        break;
+      case 'l':
+        if (key_is(p, "latitude")) return key_id::latitude;
+        if (key_is(p, "longitude")) return key_id::longitude;
+        break;
+      default: break;
+    }
+    return key_id::other;
+  }
+  // A key that is not a field name as spelt: it may still be one with escapes
+  // (`"event\u005fid"`), so unescape it and look again.
+  template <class Classify>
+  failed slow_key(simdjson::ondemand::field& f, Classify classify, key_id& id) {
+    std::string_view k;
+    if (const auto err = f.unescaped_key().get(k); err) return not_json(err);
+    if (k.find('"') != std::string_view::npos) return false;   // cannot name a field
+    std::string probe(k);
+    probe += "\"                ";   // `key_is` reads up to 17 bytes
+    id = classify(probe.data());
+    return false;
+  }
+
+  failed location_field(simdjson::ondemand::value& v, device_event& e, std::uint32_t& seen) {
     json_type t;
     if (const auto err = v.type().get(t); err) return not_json(err);
     if (t == json_type::null) return check_null(v);
@@ -283,28 +399,36 @@ class json_event_codec {
       // By reference: copying simdjson's field and value structs costs store-forwarding stalls.
       if (const auto err = fr.error(); err) return not_json(err);
       simdjson::ondemand::field& f = fr.value_unsafe();
-      std::string_view key;
-      if (auto bad = field_key(f, end, key)) return bad;
+      key_id id = location_key(f.key().raw());
+      if (id == key_id::other && slow_key(f, location_key, id)) return true;
       simdjson::ondemand::value& fv = f.value();
-      failure bad;
-      if (key == "city") {
-        if (!(bad = see(seen, detail::f_city, "location.city"))) bad = string_field(fv, "location.city", true, e.city);
-      } else if (key == "country") {
-        if (!(bad = see(seen, detail::f_country, "location.country")))
-          bad = string_field(fv, "location.country", true, e.country);
-      } else if (key == "latitude") {
-        if (!(bad = see(seen, detail::f_latitude, "location.latitude")))
-          bad = number_field(fv, "location.latitude", e.latitude);
-      } else if (key == "longitude") {
-        if (!(bad = see(seen, detail::f_longitude, "location.longitude")))
-          bad = number_field(fv, "location.longitude", e.longitude);
+      switch (id) {
+        case key_id::city:
+          if (see(seen, detail::f_city, "location.city") || string_field(fv, "location.city", true, e.city))
+            return true;
+          break;
+        case key_id::country:
+          if (see(seen, detail::f_country, "location.country") ||
+              string_field(fv, "location.country", true, e.country))
+            return true;
+          break;
+        case key_id::latitude:
+          if (see(seen, detail::f_latitude, "location.latitude") ||
+              number_field(fv, "location.latitude", e.latitude))
+            return true;
+          break;
+        case key_id::longitude:
+          if (see(seen, detail::f_longitude, "location.longitude") ||
+              number_field(fv, "location.longitude", e.longitude))
+            return true;
+          break;
+        default: break;
       }
-      if (bad) return bad;
     }
-    return std::nullopt;
+    return false;
   }
 
-  failure decode_one(const char* buf, std::size_t len, std::size_t cap, device_event& e) {
+  failed decode_one(const char* buf, std::size_t len, std::size_t cap, device_event& e) {
     simdjson::ondemand::document doc;
     if (const auto err = parser_.iterate(buf, len, cap).get(doc); err) return not_json(err);
     simdjson::ondemand::object obj;
@@ -321,81 +445,60 @@ class json_event_codec {
     for (auto fr : obj) {
       if (const auto err = fr.error(); err) return not_json(err);
       simdjson::ondemand::field& f = fr.value_unsafe();
-      std::string_view key;
-      if (auto bad = field_key(f, buf + len, key)) return bad;
+      key_id id = top_key(f.key().raw());
+      if (id == key_id::other && slow_key(f, top_key, id)) return true;
       simdjson::ondemand::value& v = f.value();
-      failure bad;
-      switch (key.size()) {
-        case 8:
-          if (key == "event_id") {
-            if (!(bad = see(seen, detail::f_event_id, key))) bad = string_field(v, "event_id", false, event_id);
-          } else if (key == "location") {
-            if (!(bad = see(seen, detail::f_location, key))) bad = location_field(v, buf + len, e, seen);
-          }
+      bool bad = false;
+      switch (id) {
+        case key_id::event_id:
+          bad = see(seen, detail::f_event_id, "event_id") || string_field(v, "event_id", false, event_id);
           break;
-        case 9:
-          if (key == "device_id") {
-            if (!(bad = see(seen, detail::f_device_id, key)))
-              bad = string_field(v, "device_id", false, device_id);
-          }
+        case key_id::device_id:
+          bad = see(seen, detail::f_device_id, "device_id") || string_field(v, "device_id", false, device_id);
           break;
-        case 10:
-          if (key == "event_time") {
-            if (!(bad = see(seen, detail::f_event_time, key)))
-              bad = string_field(v, "event_time", false, event_time);
-          }
+        case key_id::device_type:
+          bad = see(seen, detail::f_device_type, "device_type") ||
+                string_field(v, "device_type", false, device_type);
           break;
-        case 11:
-          if (key == "device_type") {
-            if (!(bad = see(seen, detail::f_device_type, key)))
-              bad = string_field(v, "device_type", false, device_type);
-          }
+        case key_id::event_time:
+          bad = see(seen, detail::f_event_time, "event_time") || string_field(v, "event_time", false, event_time);
           break;
-        case 13:
-          if (key == "battery_level") {
-            if (!(bad = see(seen, detail::f_battery_level, key)))
-              bad = number_field(v, "battery_level", e.battery_level);
-          }
+        case key_id::event_duration:
+          bad = see(seen, detail::f_event_duration, "event_duration") ||
+                number_field(v, "event_duration", e.event_duration);
           break;
-        case 14:
-          if (key == "event_duration") {
-            if (!(bad = see(seen, detail::f_event_duration, key)))
-              bad = number_field(v, "event_duration", e.event_duration);
-          }
+        case key_id::battery_level:
+          bad = see(seen, detail::f_battery_level, "battery_level") ||
+                number_field(v, "battery_level", e.battery_level);
           break;
-        case 15:
-          if (key == "signal_strength") {
-            if (!(bad = see(seen, detail::f_signal_strength, key)))
-              bad = number_field(v, "signal_strength", e.signal_strength);
-          }
+        case key_id::signal_strength:
+          bad = see(seen, detail::f_signal_strength, "signal_strength") ||
+                number_field(v, "signal_strength", e.signal_strength);
           break;
-        case 16:
-          if (key == "firmware_version") {
-            if (!(bad = see(seen, detail::f_firmware_version, key)))
-              bad = string_field(v, "firmware_version", true, e.firmware_version);
-          }
+        case key_id::location:
+          bad = see(seen, detail::f_location, "location") || location_field(v, e, seen);
+          break;
+        case key_id::firmware_version:
+          bad = see(seen, detail::f_firmware_version, "firmware_version") ||
+                string_field(v, "firmware_version", true, e.firmware_version);
           break;
         default: break;
       }
-      if (bad) return bad;
+      if (bad) return true;
     }
     // After the object, only the end of the document may follow.
     if (const char* rest = nullptr; doc.current_location().get(rest) == simdjson::SUCCESS)
       return not_json(simdjson::TRAILING_CONTENT);
-    const auto required = [](const std::optional<std::string_view>& f,
-                             const char* name) -> failure {
-      if (!f) return fail(event_reject_kind::missing_field,
-                          std::string("missing required field \"") + name + '"');
+    const auto missing = [&](const std::optional<std::string_view>& f, const char* name) -> failed {
+      if (!f) return fail(event_reject_kind::missing_field, std::string("missing required field \"") + name + '"');
       if (f->empty())
-        return fail(event_reject_kind::missing_field,
-                    std::string("empty required field \"") + name + '"');
-      return std::nullopt;
+        return fail(event_reject_kind::missing_field, std::string("empty required field \"") + name + '"');
+      return false;
     };
-    if (auto bad = required(event_id, "event_id")) return bad;
-    if (auto bad = required(device_id, "device_id")) return bad;
-    if (auto bad = required(device_type, "device_type")) return bad;
-    if (auto bad = required(event_time, "event_time")) return bad;
-    const auto t = parse_iso8601_ms(*event_time);
+    if (missing(event_id, "event_id") || missing(device_id, "device_id") ||
+        missing(device_type, "device_type") || missing(event_time, "event_time"))
+      return true;
+    const auto t = time_parser_(*event_time);
     if (!t) {
       std::string r = "bad timestamp in field \"event_time\": \"";
       std::string_view shown = event_time->substr(0, 64);
@@ -411,15 +514,19 @@ class json_event_codec {
     e.device_id = *device_id;
     e.device_type = *device_type;
     e.event_time_ms = *t;
-    return std::nullopt;
+    return false;
   }
 
   simdjson::ondemand::parser parser_;
   simdjson::dom::parser dom_parser_;   // allocates on its first use
   detail::chunk_arena arena_;
+  iso8601_parser time_parser_;
   event_codec_stats stats_;
+  event_reject_kind fail_kind_ = event_reject_kind::not_json;   // of the last failed decode_one
+  std::string fail_reason_;
 };
 
 static_assert(codec_for<json_event_codec, source_record>);
+static_assert(codec_for<json_event_codec, record_view>);
 
 }  // namespace sluice::inline v0::stream

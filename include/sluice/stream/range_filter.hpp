@@ -100,13 +100,22 @@ class range_filter {
 
   /// Moves the kept events of `in` to `out`, in order.
   result<void> apply(std::vector<device_event>& in, std::vector<device_event>& out, reject_list&) {
-    out.reserve(out.size() + in.size());
-    for (auto& e : in) {
-      if (const auto why = check(e)) {
+    // In place, then swapped into `out` when it is empty (as the pipeline passes it): the
+    // events that pass are not copied to another buffer.
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+      if (const auto why = check(in[i])) {
         ++dropped_[static_cast<std::size_t>(*why)];
       } else {
-        out.push_back(e);
+        if (kept != i) in[kept] = in[i];
+        ++kept;
       }
+    }
+    in.erase(in.begin() + static_cast<std::ptrdiff_t>(kept), in.end());
+    if (out.empty()) {
+      out.swap(in);
+    } else {
+      out.insert(out.end(), in.begin(), in.end());
     }
     return success();
   }

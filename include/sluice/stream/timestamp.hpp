@@ -56,18 +56,31 @@ constexpr std::int64_t days_from_civil(int y, int m, int d) noexcept {
 /// zone offsets below 18 hours are checked. Nothing may precede or follow.
 ///
 /// Complexity: linear in `s`. Thread-safety: pure.
-[[nodiscard]] constexpr std::optional<std::int64_t> parse_iso8601_ms(std::string_view s) noexcept {
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  if (!detail::digits(s, 0, 4, year) || s.size() < 16 || s[4] != '-' ||
-      !detail::digits(s, 5, 2, month) || s[7] != '-' || !detail::digits(s, 8, 2, day))
-    return std::nullopt;
+[[nodiscard]] constexpr std::optional<std::int64_t> parse_iso8601_ms(std::string_view s) noexcept;
+
+namespace detail {
+
+// The date `YYYY-MM-DD` at the start of `s`, as days since 1970-01-01.
+constexpr bool iso8601_date(std::string_view s, std::int64_t& days) noexcept {
+  int year = 0, month = 0, day = 0;
+  if (!digits(s, 0, 4, year) || s.size() < 10 || s[4] != '-' || !digits(s, 5, 2, month) ||
+      s[7] != '-' || !digits(s, 8, 2, day))
+    return false;
+  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)) return false;
+  days = days_from_civil(year, month, day);
+  return true;
+}
+
+// The rest of `s` after a date of `days`: `T` (`t`, one space), `HH:MM[:SS[.f]]`, a zone.
+constexpr std::optional<std::int64_t> iso8601_after_date(std::string_view s, std::int64_t days) noexcept {
+  int hour = 0, minute = 0, second = 0;
+  if (s.size() < 16) return std::nullopt;
   if (s[10] != 'T' && s[10] != 't' && s[10] != ' ') return std::nullopt;
-  if (!detail::digits(s, 11, 2, hour) || s[13] != ':' || !detail::digits(s, 14, 2, minute))
-    return std::nullopt;
+  if (!digits(s, 11, 2, hour) || s[13] != ':' || !digits(s, 14, 2, minute)) return std::nullopt;
   std::size_t i = 16;
   std::int64_t millis = 0;
   if (i < s.size() && s[i] == ':') {
-    if (!detail::digits(s, i + 1, 2, second)) return std::nullopt;
+    if (!digits(s, i + 1, 2, second)) return std::nullopt;
     i += 3;
     if (i < s.size() && (s[i] == '.' || s[i] == ',')) {
       ++i;
@@ -88,13 +101,13 @@ constexpr std::int64_t days_from_civil(int y, int m, int d) noexcept {
       ++i;
     } else if (z == '+' || z == '-') {
       int oh = 0, om = 0;
-      if (!detail::digits(s, i + 1, 2, oh)) return std::nullopt;
+      if (!digits(s, i + 1, 2, oh)) return std::nullopt;
       i += 3;
       if (i < s.size() && s[i] == ':') {
-        if (!detail::digits(s, i + 1, 2, om)) return std::nullopt;
+        if (!digits(s, i + 1, 2, om)) return std::nullopt;
         i += 3;
       } else if (i < s.size()) {
-        if (!detail::digits(s, i, 2, om)) return std::nullopt;
+        if (!digits(s, i, 2, om)) return std::nullopt;
         i += 2;
       }
       if (oh > 17 || om > 59) return std::nullopt;
@@ -104,12 +117,39 @@ constexpr std::int64_t days_from_civil(int y, int m, int d) noexcept {
     }
   }
   if (i != s.size()) return std::nullopt;
-  if (month < 1 || month > 12 || day < 1 || day > detail::days_in_month(year, month) ||
-      hour > 23 || minute > 59 || second > 59)
-    return std::nullopt;
-  const std::int64_t days = detail::days_from_civil(year, month, day);
+  if (hour > 23 || minute > 59 || second > 59) return std::nullopt;
   const std::int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_min * 60;
   return secs * 1000 + millis;
 }
+
+}  // namespace detail
+
+constexpr std::optional<std::int64_t> parse_iso8601_ms(std::string_view s) noexcept {
+  std::int64_t days = 0;
+  if (!detail::iso8601_date(s, days)) return std::nullopt;
+  return detail::iso8601_after_date(s, days);
+}
+
+/// `parse_iso8601_ms` with the last date remembered: the events of a stream mostly share their
+/// date, so its checks and day count are done once per date. Same results as
+/// `parse_iso8601_ms` for every input. Thread-safety: none (one per codec).
+class iso8601_parser {
+ public:
+  [[nodiscard]] std::optional<std::int64_t> operator()(std::string_view s) noexcept {
+    if (have_ && s.size() >= 10 && s.compare(0, 10, std::string_view(date_, 10)) == 0)
+      return detail::iso8601_after_date(s, days_);
+    std::int64_t days = 0;
+    if (!detail::iso8601_date(s, days)) return std::nullopt;
+    s.copy(date_, 10);
+    days_ = days;
+    have_ = true;
+    return detail::iso8601_after_date(s, days);
+  }
+
+ private:
+  char date_[10] = {};
+  std::int64_t days_ = 0;
+  bool have_ = false;
+};
 
 }  // namespace sluice::inline v0::stream

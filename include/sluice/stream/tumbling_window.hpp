@@ -19,6 +19,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <string>
@@ -102,7 +103,13 @@ class tumbling_window {
   /// Folds the events of `in` into their windows, then advances the watermark and appends the
   /// rows of the windows it closed to `out`.
   result<void> apply(std::vector<input_type>& in, std::vector<output_type>& out, reject_list&) {
-    for (const auto& v : in) {
+    constexpr std::size_t ahead = 8;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+      // The group key's bytes of a later event (the source's buffer, cold in a large batch).
+      if constexpr (requires { agg_.prefetch(in[i]); }) {
+        if (i + ahead < in.size()) agg_.prefetch(in[i + ahead]);
+      }
+      const auto& v = in[i];
       const std::int64_t t = event_time_of<input_type>::get(v);
       wm_.observe(t);
       if (wm_.is_late(t)) {
@@ -134,7 +141,7 @@ class tumbling_window {
     for (const auto i : order) {
       const auto& e = entries_[i];
       w.integer(e.start);
-      w.bytes(e.key);
+      w.bytes(e.key.view());
       agg_.save(e.state, w);
     }
     return success();
@@ -184,10 +191,40 @@ class tumbling_window {
   [[nodiscard]] const window_stats& stats() const noexcept { return stats_; }
 
  private:
+  // An index slot: the entry's index + 1 (0: empty) in the low half, the high half of its hash
+  // in the high half, so a probe rejects other windows without reading their entries.
+  using slot_type = std::uint64_t;
+  static slot_type make_slot(std::uint64_t hash, std::size_t entry) noexcept {
+    return (hash & 0xffffffff00000000ULL) | static_cast<std::uint64_t>(entry + 1);
+  }
+
+  // A group key: up to `inline_size` bytes kept in the entry itself (the common case: a lookup
+  // compares it without another cache miss), longer ones on the heap.
+  class key_bytes {
+   public:
+    static constexpr std::size_t inline_size = 32;
+    key_bytes() = default;
+    explicit key_bytes(std::string_view k) : size_(k.size()) {
+      if (k.size() <= inline_size) {
+        std::memcpy(inline_, k.data(), k.size());
+      } else {
+        heap_.assign(k);
+      }
+    }
+    [[nodiscard]] std::string_view view() const noexcept {
+      return size_ <= inline_size ? std::string_view(inline_, size_) : std::string_view(heap_);
+    }
+
+   private:
+    std::size_t size_ = 0;
+    char inline_[inline_size] = {};
+    std::string heap_;
+  };
+
   struct entry {
-    std::int64_t start = 0;
-    std::string key;
     std::uint64_t hash = 0;
+    std::int64_t start = 0;
+    key_bytes key;
     state_type state{};
   };
 
@@ -200,17 +237,19 @@ class tumbling_window {
   entry& find_or_insert(std::int64_t start, std::string_view key) {
     if ((entries_.size() + 1) * 2 > index_.size()) reindex(std::max<std::size_t>(64, index_.size() * 2));
     const std::uint64_t h = hash_of(start, key);
+    const std::uint64_t tag = h & 0xffffffff00000000ULL;
     const std::size_t mask = index_.size() - 1;
     for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
-      const std::uint32_t slot = index_[i];
+      const slot_type slot = index_[i];
       if (slot == 0) {
-        entries_.push_back(entry{start, std::string(key), h, state_type{}});
-        index_[i] = static_cast<std::uint32_t>(entries_.size());
+        entries_.push_back(entry{h, start, key_bytes(key), state_type{}});
+        index_[i] = make_slot(h, entries_.size() - 1);
         if (start < min_start_) min_start_ = start;
         return entries_.back();
       }
-      entry& e = entries_[slot - 1];
-      if (e.hash == h && e.start == start && e.key == key) return e;
+      if ((slot & 0xffffffff00000000ULL) != tag) continue;
+      entry& e = entries_[static_cast<std::size_t>(slot & 0xffffffffULL) - 1];
+      if (e.hash == h && e.start == start && detail::equal_bytes(e.key.view(), key)) return e;
     }
   }
 
@@ -218,10 +257,10 @@ class tumbling_window {
     index_.assign(capacity, 0);
     const std::size_t mask = capacity - 1;
     min_start_ = std::numeric_limits<std::int64_t>::max();
-    for (std::uint32_t k = 0; k < entries_.size(); ++k) {
+    for (std::size_t k = 0; k < entries_.size(); ++k) {
       std::size_t i = static_cast<std::size_t>(entries_[k].hash) & mask;
       while (index_[i] != 0) i = (i + 1) & mask;
-      index_[i] = k + 1;
+      index_[i] = make_slot(entries_[k].hash, k);
       min_start_ = std::min(min_start_, entries_[k].start);
     }
   }
@@ -230,7 +269,7 @@ class tumbling_window {
     std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
       const auto& x = entries_[a];
       const auto& y = entries_[b];
-      return x.start != y.start ? x.start < y.start : x.key < y.key;
+      return x.start != y.start ? x.start < y.start : x.key.view() < y.key.view();
     });
   }
 
@@ -247,7 +286,7 @@ class tumbling_window {
     out.reserve(out.size() + closing_.size());
     for (const auto i : closing_) {
       const auto& e = entries_[i];
-      out.push_back(agg_.finish(e.start, e.start + opt_.window_ms, e.key, e.state));
+      out.push_back(agg_.finish(e.start, e.start + opt_.window_ms, e.key.view(), e.state));
     }
     stats_.emitted += static_cast<std::int64_t>(closing_.size());
     // Keep the open windows, in their order.
@@ -267,7 +306,7 @@ class tumbling_window {
   [[no_unique_address]] Agg agg_;
   event_time_watermark wm_;
   std::vector<entry> entries_;
-  std::vector<std::uint32_t> index_;   // open addressing: entry index + 1, 0 = empty
+  std::vector<slot_type> index_;       // open addressing (see slot_type), 0 = empty
   std::int64_t min_start_ = std::numeric_limits<std::int64_t>::max();
   std::string key_;                    // scratch
   std::vector<std::uint32_t> closing_;  // scratch

@@ -29,7 +29,8 @@ struct raw_view {
   friend bool operator==(const raw_view&, const raw_view&) = default;
 };
 
-/// Decodes nothing: each record becomes a `raw_view` of it. Never rejects.
+/// Decodes nothing: each record becomes a `raw_view` of it. Never rejects. Takes owning
+/// `source_record`s and zero-copy `record_view`s alike.
 ///
 /// Errors: none. Thread-safety: stateless. Complexity: linear.
 struct raw_view_codec {
@@ -38,6 +39,16 @@ struct raw_view_codec {
 
   result<void> decode(std::span<const source_record> in, std::vector<raw_view>& out,
                       reject_list&) const {
+    return view_all(in, out);
+  }
+  result<void> decode(std::span<const record_view> in, std::vector<raw_view>& out,
+                      reject_list&) const {
+    return view_all(in, out);
+  }
+
+ private:
+  template <class R>
+  static result<void> view_all(std::span<const R> in, std::vector<raw_view>& out) {
     out.reserve(out.size() + in.size());
     for (std::size_t i = 0; i < in.size(); ++i) {
       const auto& r = in[i];

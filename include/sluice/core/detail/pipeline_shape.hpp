@@ -133,7 +133,7 @@ concept pipeline_size = sizeof...(S) >= 3 && sizeof...(S) <= 4 + max_transforms 
 template <class... S>
 concept pipeline_stages =
     pipeline_size<S...> && source<typename shape<S...>::source_type> &&
-    codec_for<typename shape<S...>::codec_type, source_record> &&
+    codec_for<typename shape<S...>::codec_type, source_record_t<typename shape<S...>::source_type>> &&
     transform_for<slot_t<0, S...>, slot_input_t<0, S...>> &&
     transform_for<slot_t<1, S...>, slot_input_t<1, S...>> &&
     transform_for<slot_t<2, S...>, slot_input_t<2, S...>> &&

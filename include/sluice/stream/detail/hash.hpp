@@ -54,16 +54,49 @@ inline std::uint64_t hash_bytes(std::string_view s, std::uint64_t seed = 0) noex
     p += 16;
     n -= 16;
   }
+  // The last 0 to 15 bytes, with overlapping loads rather than a copy of variable length
+  // (a library call): every byte is covered, and the length is mixed in above.
   std::uint64_t a = 0, b = 0;
-  if (n > 8) {
+  if (n >= 8) {
     std::memcpy(&a, p, 8);
-    std::memcpy(&b, p + 8, n - 8);
-  } else {
-    std::memcpy(&a, p, n);
+    std::memcpy(&b, p + n - 8, 8);
+  } else if (n >= 4) {
+    std::uint32_t x, y;
+    std::memcpy(&x, p, 4);
+    std::memcpy(&y, p + n - 4, 4);
+    a = x;
+    b = y;
+  } else if (n > 0) {
+    a = static_cast<std::uint64_t>(static_cast<unsigned char>(p[0])) << 16 |
+        static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8 |
+        static_cast<unsigned char>(p[n - 1]);
   }
   h = mix_fold(a ^ k0 ^ h, b ^ k1 ^ n);
   h = fmix64(h);
   return h == 0 ? 1 : h;
+}
+
+/// `a == b`, compared a word at a time inline: for the short keys of the stream stages a call
+/// to the library's `memcmp` costs more than the comparison.
+inline bool equal_bytes(std::string_view a, std::string_view b) noexcept {
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  const char* p = a.data();
+  const char* q = b.data();
+  if (n < 8) {
+    for (std::size_t i = 0; i < n; ++i)
+      if (p[i] != q[i]) return false;
+    return true;
+  }
+  std::uint64_t x, y;
+  for (std::size_t i = 0; i + 8 < n; i += 8) {
+    std::memcpy(&x, p + i, 8);
+    std::memcpy(&y, q + i, 8);
+    if (x != y) return false;
+  }
+  std::memcpy(&x, p + n - 8, 8);   // the last 8 bytes, overlapping the loop's
+  std::memcpy(&y, q + n - 8, 8);
+  return x == y;
 }
 
 }  // namespace sluice::inline v0::stream::detail
