@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
-# Internal only (never exported): warnings as errors and optional sanitizers for the project's own
-# tests, examples, benchmarks and fuzzers.
+# Internal only (never exported): warnings as errors, optional sanitizers and optional code for the
+# build machine's processor (SLUICE_NATIVE_ARCH) for the project's own tests, examples,
+# benchmarks and fuzzers.
 if(NOT TARGET sluice_warnings)
   add_library(sluice_warnings INTERFACE)
   target_compile_options(sluice_warnings INTERFACE -Wall -Wextra -Wpedantic -Werror)
@@ -8,5 +9,10 @@ if(NOT TARGET sluice_warnings)
     target_compile_options(sluice_warnings INTERFACE
       -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
     target_link_options(sluice_warnings INTERFACE -fsanitize=address,undefined)
+  endif()
+  if(SLUICE_NATIVE_ARCH)
+    # simdjson's on-demand parser is compiled into the including code for the processor the
+    # compiler targets: x86-64 baseline by default, the build machine's (AVX2, …) with this.
+    target_compile_options(sluice_warnings INTERFACE -march=native)
   endif()
 endif()

@@ -8,7 +8,9 @@
 //           fs::checkpoint_store when --checkpoint DIR is given.
 // It samples the resident set size after every batch and prints one JSON object:
 //   {"mode":…,"events":…,"batches":…,"cpu_s":…,"wall_s":…,"events_per_cpu_s":…,
-//    "events_per_wall_s":…,"peak_rss_mb":…,"rss_mb":[[events,rss],…],"rows":…,…}
+//    "events_per_wall_s":…,"steady_events_per_cpu_s":…,"peak_rss_mb":…,"rss_mb":[[events,rss],…],
+//    "rows":…,…}  (steady: from the 2 millionth event on, once the state of the first ten
+//    minutes of event time exists, so the first touch of its memory is left out)
 //   event_etl_driver FILE [--mode chain|runner] [--batch N] [--checkpoint DIR]
 //                         [--window-ms N] [--delay-ms N] [--samples N]
 #include "sluice/core/null_sink.hpp"
@@ -97,10 +99,19 @@ struct sampler {
   std::vector<std::pair<std::int64_t, double>> samples;
   std::int64_t every = 1'000'000;
   std::int64_t next = 0;
+  // The steady state: from the first sample at or after `warm` events (the state of the first
+  // ten minutes of event time is built by then), events and CPU seconds.
+  std::int64_t warm = 2'000'000;
+  std::int64_t warm_events = -1;
+  double warm_cpu = 0;
   void at(std::int64_t events) {
     if (events >= next) {
       samples.emplace_back(events, rss_mb());
       next = events + every;
+    }
+    if (warm_events < 0 && events >= warm) {
+      warm_events = events;
+      warm_cpu = cpu_seconds();
     }
   }
 };
@@ -158,7 +169,7 @@ int main(int argc, char** argv) {
   if (mode == "chain") {
     decltype(p)::buffers buf;
     reject_list rj;
-    std::vector<source_record> recs;
+    std::vector<decltype(p)::record_type> recs;
     source_position pos;
     for (;;) {
       auto ranges = p.source().plan(pos, batch);
@@ -201,15 +212,20 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "event_etl_driver: unknown mode %s\n", mode.c_str());
     return 2;
   }
-  const double cpu = cpu_seconds() - c0, wall = wall_seconds() - w0;
+  const double c1 = cpu_seconds();
+  const double cpu = c1 - c0, wall = wall_seconds() - w0;
+  const double steady = s.warm_events >= 0 && events > s.warm_events && c1 > s.warm_cpu
+                            ? static_cast<double>(events - s.warm_events) / (c1 - s.warm_cpu)
+                            : 0.0;
   s.samples.emplace_back(events, rss_mb());
   std::printf("{\"mode\":\"%s\",\"batch\":%lld,\"events\":%lld,\"batches\":%lld,\"cpu_s\":%.3f,\"wall_s\":%.3f,"
-              "\"events_per_cpu_s\":%.0f,\"events_per_wall_s\":%.0f,\"peak_rss_mb\":%.1f,\"rows\":%lld,"
+              "\"events_per_cpu_s\":%.0f,\"events_per_wall_s\":%.0f,\"steady_events_per_cpu_s\":%.0f,"
+              "\"peak_rss_mb\":%.1f,\"rows\":%lld,"
               "\"rejects\":%lld,\"filtered\":%lld,\"duplicates\":%lld,\"late\":%lld,\"dedup_keys\":%zu,"
               "\"open_windows\":%zu,\"state_bytes\":%zu,\"rss_mb\":[",
               mode.c_str(), static_cast<long long>(batch), static_cast<long long>(events),
               static_cast<long long>(batches), cpu, wall, static_cast<double>(events) / cpu,
-              static_cast<double>(events) / wall, peak_rss_mb(), static_cast<long long>(p.sink().values()),
+              static_cast<double>(events) / wall, steady, peak_rss_mb(), static_cast<long long>(p.sink().values()),
               static_cast<long long>(rejects), static_cast<long long>(p.transform<0>().dropped_total()),
               static_cast<long long>(p.transform<1>().stats().duplicates),
               static_cast<long long>(p.transform<1>().stats().late + p.transform<2>().stats().late),
