@@ -270,7 +270,15 @@ class lines_source {
         counted_start_ = counted_bytes_;
         counted_ends_.clear();
       }
-      const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(chunk, size_ - pos));
+      // About what the lines still wanted take (from the average line so far, a quarter more),
+      // so a small batch does not copy a whole chunk it will not use; more is read if short.
+      std::uint64_t need = chunk;
+      if (lines_ > 0) {
+        const std::uint64_t avg = counted_bytes_ / static_cast<std::uint64_t>(lines_) + 1;
+        const std::uint64_t more = std::min<std::uint64_t>(static_cast<std::uint64_t>(target - lines_), chunk);
+        need = std::clamp<std::uint64_t>(more * avg / 4 * 5 + 4096, std::uint64_t{64} << 10, chunk);
+      }
+      const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(need, size_ - pos));
       SLUICE_TRY(n, detail::pread_full(fd_.get(), next_.reserve_more(want), want, static_cast<off_t>(pos)));
       if (n == 0) break;  // shrank meanwhile: the next refresh reports it
       const char* const base = next_.data();   // the byte at counted_start_
@@ -292,7 +300,10 @@ class lines_source {
     // The last bytes counted, to notice a rewrite under them later.
     const auto keep = static_cast<std::size_t>(std::min<std::uint64_t>(counted_bytes_, 64));
     tail_.assign(keep, '\0');
-    if (keep > 0) {
+    if (keep > 0 && counted_bytes_ - keep >= counted_start_) {
+      // Still in the bytes just read.
+      std::memcpy(tail_.data(), next_.data() + (counted_bytes_ - keep - counted_start_), keep);
+    } else if (keep > 0) {
       SLUICE_TRY(n, detail::pread_full(fd_.get(), tail_.data(), keep,
                                        static_cast<off_t>(counted_bytes_ - keep)));
       tail_.resize(n);
