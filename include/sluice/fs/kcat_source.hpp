@@ -40,13 +40,12 @@
 #include "sluice/core/error.hpp"
 #include "sluice/core/fair_share.hpp"
 #include "sluice/core/record.hpp"
+#include "sluice/fs/detail/file_watch.hpp"
 #include "sluice/fs/detail/posix.hpp"
 
 #include <simdjson.h>
 
 #include <fcntl.h>
-#include <sys/stat.h>
-#include <time.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -202,30 +201,8 @@ class kcat_source {
   /// Blocking: yes. Complexity: O(1) system calls when the file is unchanged, else linear in the
   /// bytes appended.
   result<std::size_t> refresh() {
-    if (!problem_.empty()) return errc::corrupt_state;
-    struct stat fst {};
-    if (::fstat(fd_.get(), &fst) != 0) return detail::last_error();
-    struct stat pst {};
-    if (::stat(path_.c_str(), &pst) != 0) {
-      if (errno == ENOENT || errno == ENOTDIR) return fail("was removed or renamed away");
-      return detail::last_error();
-    }
-    if (pst.st_dev != fst.st_dev || pst.st_ino != fst.st_ino)
-      return fail("was replaced by another file");
-    const auto size = static_cast<std::uint64_t>(fst.st_size);
-    if (indexed_ && size == seen_size_ && fst.st_mtim.tv_sec == seen_mtime_.tv_sec &&
-        fst.st_mtim.tv_nsec == seen_mtime_.tv_nsec)
-      return std::size_t{0};
-    if (size < consumed_)
-      return fail("shrank to " + std::to_string(size) + " bytes, below the " +
-                  std::to_string(consumed_) + " bytes already indexed (truncated)");
-    SLUICE_TRY(same, tail_unchanged());
-    if (!same)
-      return fail("was rewritten: its bytes before position " + std::to_string(consumed_) +
-                  " changed");
-    seen_size_ = size;
-    seen_mtime_ = fst.st_mtim;
-    indexed_ = true;
+    SLUICE_TRY(changed, watch_.check(fd_.get(), path_, consumed_));
+    if (!changed) return std::size_t{0};
     return index_new_lines();
   }
 
@@ -316,7 +293,7 @@ class kcat_source {
   [[nodiscard]] std::uint64_t pending_bytes() const noexcept { return pending_; }
 
   /// Why the source failed with `errc::corrupt_state` in `refresh()`; empty if it did not.
-  [[nodiscard]] const std::string& problem() const noexcept { return problem_; }
+  [[nodiscard]] const std::string& problem() const noexcept { return watch_.problem(); }
 
  private:
   struct entry {
@@ -341,21 +318,6 @@ class kcat_source {
                                });
     if (it == parts_.end() || it->topic != topic || it->partition != partition) return nullptr;
     return &*it;
-  }
-
-  result<std::size_t> fail(const std::string& what) {
-    problem_ = "the kcat file " + path_.string() + " " + what;
-    return errc::corrupt_state;
-  }
-
-  // True if the last bytes indexed are still those read when indexing (a cheap guard against a
-  // file rewritten in place to the same or a larger size).
-  result<bool> tail_unchanged() {
-    if (tail_.empty()) return true;
-    std::string now(tail_.size(), '\0');
-    SLUICE_TRY(n, detail::pread_full(fd_.get(), now.data(), now.size(),
-                                     static_cast<off_t>(consumed_ - tail_.size())));
-    return n == now.size() && now == tail_;
   }
 
   // The partition of (topic, partition), created (in order) if new.
@@ -397,8 +359,8 @@ class kcat_source {
     const std::int64_t first_line = next_line_;
     std::string buf;
     std::size_t cap = std::size_t{1} << 20;
-    if (seen_size_ - consumed_ < cap)
-      cap = std::max<std::size_t>(4096, static_cast<std::size_t>(seen_size_ - consumed_) + 1);
+    if (watch_.size() - consumed_ < cap)
+      cap = std::max<std::size_t>(4096, static_cast<std::size_t>(watch_.size() - consumed_) + 1);
     buf.resize(cap + simdjson::SIMDJSON_PADDING);
     std::size_t have = 0;
     std::uint64_t base = consumed_;  // file position of buf[0]
@@ -419,7 +381,7 @@ class kcat_source {
         std::size_t i = 0;
         while (i < have && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r')) ++i;
         if (i < have && buf[i] != '\n') {
-          return fail("was changed: text was appended to its last line, which was indexed as "
+          return watch_.fail(path_, "was changed: text was appended to its last line, which was indexed as "
                       "a complete message");
         }
         start = i < have ? i + 1 : i;
@@ -449,12 +411,7 @@ class kcat_source {
       base += start;
       have -= start;
     }
-    tail_.assign(static_cast<std::size_t>(std::min<std::uint64_t>(consumed_, 64)), '\0');
-    if (!tail_.empty()) {
-      SLUICE_TRY(n, detail::pread_full(fd_.get(), tail_.data(), tail_.size(),
-                                       static_cast<off_t>(consumed_ - tail_.size())));
-      tail_.resize(n);  // shorter only if the file shrank meanwhile: the next refresh notices
-    }
+    SLUICE_TRYV(watch_.read_tail(fd_.get(), consumed_));
     return static_cast<std::size_t>(next_line_ - first_line);
   }
 
@@ -480,11 +437,7 @@ class kcat_source {
   std::int64_t next_line_ = 0;           // index of the next line
   bool tail_open_ = false;               // the last line indexed has no '\n' yet
   std::uint64_t pending_ = 0;            // bytes of an incomplete last line
-  std::string tail_;                     // the last bytes before consumed_, as indexed
-  bool indexed_ = false;
-  std::uint64_t seen_size_ = 0;          // size and mtime at the last refresh
-  timespec seen_mtime_{};
-  std::string problem_;
+  detail::file_watch watch_{"kcat file"};   // identity, size and tail of the file
   simdjson::dom::parser parser_;
   std::string win_;
   std::uint64_t win_start_ = 0;

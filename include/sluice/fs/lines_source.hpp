@@ -37,13 +37,13 @@
 #include "sluice/core/concepts/source.hpp"
 #include "sluice/core/error.hpp"
 #include "sluice/core/record.hpp"
+#include "sluice/fs/detail/file_watch.hpp"
 #include "sluice/fs/detail/posix.hpp"
 
 #include <simdjson.h>
 
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -200,7 +200,7 @@ class lines_source {
   /// Complete lines counted so far (blank ones included).
   [[nodiscard]] std::int64_t counted_lines() const noexcept { return lines_; }
   /// Why the source failed with `errc::corrupt_state`; empty if it did not.
-  [[nodiscard]] const std::string& problem() const noexcept { return problem_; }
+  [[nodiscard]] const std::string& problem() const noexcept { return watch_.problem(); }
 
  private:
   lines_source(detail::unique_fd fd, std::filesystem::path path, lines_source_options opt)
@@ -208,49 +208,19 @@ class lines_source {
     index_.push_back(0);
   }
 
-  result<void> fail(const std::string& what) {
-    problem_ = "the lines file " + path_.string() + " " + what;
-    return errc::corrupt_state;
-  }
-
   // Checks that the file is still the one indexed and has not shrunk or changed under the
-  // indexed bytes; notes its size.
+  // indexed bytes; notes its size (`watch_.size()`).
   result<void> refresh() {
-    if (!problem_.empty()) return errc::corrupt_state;
-    struct stat fst {};
-    if (::fstat(fd_.get(), &fst) != 0) return detail::last_error();
-    struct stat pst {};
-    if (::stat(path_.c_str(), &pst) != 0) {
-      if (errno == ENOENT || errno == ENOTDIR) return fail("was removed or renamed away");
-      return detail::last_error();
-    }
-    if (pst.st_dev != fst.st_dev || pst.st_ino != fst.st_ino)
-      return fail("was replaced by another file");
-    const auto size = static_cast<std::uint64_t>(fst.st_size);
-    if (seen_ && size == size_ && fst.st_mtim.tv_sec == mtime_.tv_sec &&
-        fst.st_mtim.tv_nsec == mtime_.tv_nsec)
-      return success();
-    if (size < counted_bytes_)
-      return fail("shrank to " + std::to_string(size) + " bytes, below the " +
-                  std::to_string(counted_bytes_) + " bytes already indexed (truncated)");
-    if (!tail_.empty()) {
-      std::string now(tail_.size(), '\0');
-      SLUICE_TRY(n, detail::pread_full(fd_.get(), now.data(), now.size(),
-                                       static_cast<off_t>(counted_bytes_ - tail_.size())));
-      if (n != now.size() || now != tail_)
-        return fail("was rewritten: its bytes before position " + std::to_string(counted_bytes_) +
-                    " changed");
-    }
-    seen_ = true;
-    size_ = size;
-    mtime_ = fst.st_mtim;
+    SLUICE_TRY(changed, watch_.check(fd_.get(), path_, counted_bytes_));
+    (void)changed;
     return success();
   }
 
   // Counts complete lines until `lines_ >= target` or the end of the file (as of the last
   // refresh), extending the sparse index.
   result<void> count_lines_until(std::int64_t target) {
-    if (lines_ >= target || counted_bytes_ >= size_) return success();
+    const std::uint64_t size = watch_.size();
+    if (lines_ >= target || counted_bytes_ >= size) return success();
     constexpr std::size_t chunk = std::size_t{1} << 20;
     // The lines counted now are the ones the next read most likely asks for: keep their bytes
     // (in `next_`, from `counted_start_`) and their ends, so that read needs no second pass.
@@ -260,7 +230,7 @@ class lines_source {
     next_.clear();
     prefetched_ = true;
     std::uint64_t pos = counted_bytes_;   // file position of next_'s end
-    while (lines_ < target && pos < size_) {
+    while (lines_ < target && pos < size) {
       if (next_.size() > opt_.max_kept_bytes) {
         // Counting far ahead (a replay after a restart): keep only the line being counted.
         const auto done = static_cast<std::size_t>(counted_bytes_ - counted_start_);
@@ -278,7 +248,7 @@ class lines_source {
         const std::uint64_t more = std::min<std::uint64_t>(static_cast<std::uint64_t>(target - lines_), chunk);
         need = std::clamp<std::uint64_t>(more * avg / 4 * 5 + 4096, std::uint64_t{64} << 10, chunk);
       }
-      const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(need, size_ - pos));
+      const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(need, size - pos));
       SLUICE_TRY(n, detail::pread_full(fd_.get(), next_.reserve_more(want), want, static_cast<off_t>(pos)));
       if (n == 0) break;  // shrank meanwhile: the next refresh reports it
       const char* const base = next_.data();   // the byte at counted_start_
@@ -297,16 +267,13 @@ class lines_source {
       if (lines_ >= target) break;
       pos += n;
     }
-    // The last bytes counted, to notice a rewrite under them later.
-    const auto keep = static_cast<std::size_t>(std::min<std::uint64_t>(counted_bytes_, 64));
-    tail_.assign(keep, '\0');
-    if (keep > 0 && counted_bytes_ - keep >= counted_start_) {
-      // Still in the bytes just read.
-      std::memcpy(tail_.data(), next_.data() + (counted_bytes_ - keep - counted_start_), keep);
-    } else if (keep > 0) {
-      SLUICE_TRY(n, detail::pread_full(fd_.get(), tail_.data(), keep,
-                                       static_cast<off_t>(counted_bytes_ - keep)));
-      tail_.resize(n);
+    // The last bytes counted, to notice a rewrite under them later: still in the bytes just
+    // read when they are there.
+    const auto keep = static_cast<std::size_t>(std::min<std::uint64_t>(counted_bytes_, detail::file_watch::tail_size));
+    if (counted_bytes_ - keep >= counted_start_) {
+      watch_.note_tail(std::string_view(next_.data() + (counted_bytes_ - keep - counted_start_), keep));
+    } else {
+      SLUICE_TRYV(watch_.read_tail(fd_.get(), counted_bytes_));
     }
     return success();
   }
@@ -412,11 +379,7 @@ class lines_source {
   std::vector<std::uint64_t> index_;   // byte position of line k * index_stride
   std::int64_t lines_ = 0;             // complete lines counted
   std::uint64_t counted_bytes_ = 0;    // bytes of those lines
-  std::string tail_;                   // the last bytes counted, as counted
-  bool seen_ = false;                  // size_ and mtime_ are set
-  std::uint64_t size_ = 0;
-  timespec mtime_{};
-  std::string problem_;
+  detail::file_watch watch_{"lines file"};   // identity, size and tail of the file
   std::int64_t cursor_line_ = 0;       // where the last read stopped
   std::uint64_t cursor_pos_ = 0;
   std::int64_t counted_first_ = 0;     // first line counted by the last count
