@@ -279,45 +279,15 @@ inline std::string help_text() {
 inline std::variant<config, usage_error> parse(const std::vector<std::string>& args,
                                                const env_lookup& env) {
   config cfg;
-  std::vector<std::pair<std::string, std::string>> flags;   // flag → value ("" for a switch)
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--help" || a == "-h") {
-      cfg.cmd = command::help;
-      return cfg;
-    }
-    if (a == "--version") {
-      cfg.cmd = command::version;
-      return cfg;
-    }
-    if (a == "-X" || (a.size() > 2 && a.rfind("-X", 0) == 0)) {   // kcat's form
-      if (a == "-X" && i + 1 >= args.size()) return usage_error{"option '-X' needs KEY=VALUE"};
-      flags.emplace_back("kafka-property", a == "-X" ? args[++i] : a.substr(2));
-      continue;
-    }
-    if (a.rfind("--", 0) != 0 || a.size() < 3) return usage_error{"unexpected argument '" + a + "'"};
-    std::string name = a.substr(2);
-    std::optional<std::string> value;
-    if (const auto eq = name.find('='); eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name.resize(eq);
-    }
-    if (name == "max-offsets-per-trigger") name = "kafka-max-offsets-per-trigger";
-    const option_info* info = nullptr;
-    for (const auto& o : options_table)
-      if (o.name == name) info = &o;
-    if (info == nullptr) return usage_error{"unknown option '--" + name + "'"};
-    if (info->arg.empty()) {
-      if (value) return usage_error{"option '--" + name + "' takes no value"};
-      value = "";
-    } else if (!value) {
-      // Values may start with '-' (a range such as -150:0), but never with "--".
-      if (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0)
-        return usage_error{"option '--" + name + "' needs a value"};
-      value = args[++i];
-    }
-    flags.emplace_back(name, *value);
+  auto scanned = sluice_examples::scan_flags(args, 0, options_table,
+                                             {{"max-offsets-per-trigger", "kafka-max-offsets-per-trigger"}});
+  if (auto* bad = std::get_if<std::string>(&scanned)) return usage_error{std::move(*bad)};
+  auto& sf = std::get<sluice_examples::scanned_flags>(scanned);
+  if (sf.help || sf.version) {
+    cfg.cmd = sf.help ? command::help : command::version;
+    return cfg;
   }
+  const auto& flags = sf.given;   // flag → value ("" for a switch)
 
   struct found {
     std::string value;

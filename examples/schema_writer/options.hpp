@@ -293,49 +293,15 @@ inline std::variant<config, usage_error> parse(const std::vector<std::string>& a
     i = 1;
   }
 
-  // Flags first, into a map by option name; then fill every option from flag, env or default.
-  std::vector<std::pair<std::string, std::string>> given;  // name → value ("" for flags)
-  for (; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--help" || a == "-h") {
-      cfg.cmd = command::help;
-      return cfg;
-    }
-    if (a == "--version") {
-      cfg.cmd = command::version;
-      return cfg;
-    }
-    if (a == "-X" || (a.size() > 2 && a.substr(0, 2) == "-X")) {  // kcat's form
-      if (a == "-X" && (i + 1 >= args.size())) return usage_error{"option '-X' needs KEY=VALUE"};
-      given.emplace_back("kafka-property", a == "-X" ? args[++i] : a.substr(2));
-      continue;
-    }
-    if (a.size() < 3 || a.substr(0, 2) != "--") {
-      return usage_error{"unexpected argument '" + a + "'"};
-    }
-    std::string name = a.substr(2);
-    std::optional<std::string> value;
-    if (const auto eq = name.find('='); eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-    }
-    const option_info* info = nullptr;
-    for (const auto& o : options_table) {
-      if (o.name == name) info = &o;
-    }
-    if (info == nullptr) return usage_error{"unknown option '--" + name + "'"};
-    if (info->arg.empty()) {
-      if (value) return usage_error{"option '--" + name + "' takes no value"};
-      value = "";
-    } else if (!value) {
-      // No value of ours starts with "--": take such a word as the next option.
-      if (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0) {
-        return usage_error{"option '--" + name + "' needs a value"};
-      }
-      value = args[++i];
-    }
-    given.emplace_back(name, *value);
+  // Flags first, in order by option name; then fill every option from flag, env or default.
+  auto scanned = sluice_examples::scan_flags(args, i, options_table);
+  if (auto* bad = std::get_if<std::string>(&scanned)) return usage_error{std::move(*bad)};
+  auto& sf = std::get<sluice_examples::scanned_flags>(scanned);
+  if (sf.help || sf.version) {
+    cfg.cmd = sf.help ? command::help : command::version;
+    return cfg;
   }
+  const auto& given = sf.given;   // name → value ("" for switches)
   if (cfg.cmd != command::batches) {
     for (const auto& [name, value] : given) {
       if (name == "since") return usage_error{"--since applies to the 'batches' command only"};
