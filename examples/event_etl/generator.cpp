@@ -3,7 +3,8 @@
 // with configurable shares of duplicates, out-of-order, late and invalid events; deterministic for
 // a given seed. Run it with --help for the options.
 #include "sluice/core/progress.hpp"
-#include "sluice/stream/timestamp.hpp"
+#include "sluice/core/text.hpp"
+#include "sluice/core/time.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -104,12 +105,11 @@ void append_num(std::string& out, double v) {
 double round_to(double v, double scale) { return std::round(v * scale) / scale; }
 
 void append_uuid(std::string& out, rng& r) {
-  static constexpr char hex[] = "0123456789abcdef";
   const std::uint64_t a = r.next(), b = r.next();
   for (int i = 0; i < 32; ++i) {
     if (i == 8 || i == 12 || i == 16 || i == 20) out.push_back('-');
     const std::uint64_t w = i < 16 ? a : b;
-    out.push_back(hex[(w >> ((i % 16) * 4)) & 15]);
+    out.push_back(sluice::text::hex_lower[(w >> ((i % 16) * 4)) & 15]);
   }
 }
 
@@ -202,7 +202,7 @@ bool parse_args(int argc, char** argv, options& o) {
       const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), o.rate);
       ok = ec == std::errc{} && p == v.data() + v.size() && o.rate > 0;
     } else if (a == "--start") {
-      const auto t = sluice::stream::parse_iso8601_ms(v);
+      const auto t = sluice::parse_iso8601_ms(v);
       ok = t.has_value();
       if (ok) o.start_ms = *t;
     } else if (a == "--duplicates") ok = share(o.duplicates);

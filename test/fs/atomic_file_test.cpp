@@ -2,7 +2,7 @@
 #include "sluice/core/json.hpp"
 #include "sluice/fs/atomic_file.hpp"
 #include "sluice/fs/state_json.hpp"
-#include "sluice/fs/utc_time.hpp"
+#include "sluice/core/time.hpp"
 
 #include "temp_dir.hpp"
 
@@ -145,18 +145,18 @@ TEST(AtomicFile, AStaleTempFileWithTheNextNameOfThisProcessDoesNotBlockAWrite) {
 // Expected strings from `date -u -d @<seconds> +%Y-%m-%dT%H:%M:%S`.
 TEST(UtcTime, FormatsIso8601AndMonths) {
   auto at = [](std::int64_t ms) { return system_clock::time_point(milliseconds(ms)); };
-  EXPECT_EQ(sluice::fs::iso8601_utc(at(0)), "1970-01-01T00:00:00.000Z");
-  EXPECT_EQ(sluice::fs::iso8601_utc(at(1709251199999)), "2024-02-29T23:59:59.999Z");
-  EXPECT_EQ(sluice::fs::iso8601_utc(at(1735689599001)), "2024-12-31T23:59:59.001Z");
-  EXPECT_EQ(sluice::fs::iso8601_utc(at(-1)), "1969-12-31T23:59:59.999Z");
-  EXPECT_EQ(sluice::fs::iso8601_utc(at(4102444799000)), "2099-12-31T23:59:59.000Z");
-  EXPECT_EQ(sluice::fs::yyyymm_utc(at(1735689599999)), 202412);
-  EXPECT_EQ(sluice::fs::yyyymm_utc(at(1735689600000)), 202501);
-  EXPECT_EQ(sluice::fs::yyyymm_utc(at(1709251199999)), 202402);
-  EXPECT_EQ(sluice::fs::yyyymm_utc(at(1709251200000)), 202403);
-  EXPECT_EQ(sluice::fs::previous_yyyymm(202501), 202412);
-  EXPECT_EQ(sluice::fs::previous_yyyymm(202512), 202511);
-  EXPECT_EQ(sluice::fs::to_unix_ms(at(-5)), -5);
+  EXPECT_EQ(sluice::iso8601_utc(at(0)), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(sluice::iso8601_utc(at(1709251199999)), "2024-02-29T23:59:59.999Z");
+  EXPECT_EQ(sluice::iso8601_utc(at(1735689599001)), "2024-12-31T23:59:59.001Z");
+  EXPECT_EQ(sluice::iso8601_utc(at(-1)), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(sluice::iso8601_utc(at(4102444799000)), "2099-12-31T23:59:59.000Z");
+  EXPECT_EQ(sluice::yyyymm_utc(at(1735689599999)), 202412);
+  EXPECT_EQ(sluice::yyyymm_utc(at(1735689600000)), 202501);
+  EXPECT_EQ(sluice::yyyymm_utc(at(1709251199999)), 202402);
+  EXPECT_EQ(sluice::yyyymm_utc(at(1709251200000)), 202403);
+  EXPECT_EQ(sluice::previous_yyyymm(202501), 202412);
+  EXPECT_EQ(sluice::previous_yyyymm(202512), 202511);
+  EXPECT_EQ(sluice::to_unix_ms(at(-5)), -5);
 }
 
 TEST(StateJson, Base64RoundTripsWithTheCoreEncoder) {
@@ -166,14 +166,14 @@ TEST(StateJson, Base64RoundTripsWithTheCoreEncoder) {
     for (std::size_t i = 0; i < n; ++i) bytes.push_back(static_cast<char>(rng()));
     std::string enc;
     sluice::json::append_base64(enc, bytes);
-    EXPECT_EQ(sluice::fs::decode_base64(enc), bytes) << n;
+    EXPECT_EQ(sluice::text::decode_base64(enc), bytes) << n;
   }
   // RFC 4648 test vectors.
-  EXPECT_EQ(sluice::fs::decode_base64("Zm9vYmFy"), std::string("foobar"));
-  EXPECT_EQ(sluice::fs::decode_base64("Zm9vYg=="), std::string("foob"));
-  EXPECT_EQ(sluice::fs::decode_base64("Zm9vYmE="), std::string("fooba"));
+  EXPECT_EQ(sluice::text::decode_base64("Zm9vYmFy"), std::string("foobar"));
+  EXPECT_EQ(sluice::text::decode_base64("Zm9vYg=="), std::string("foob"));
+  EXPECT_EQ(sluice::text::decode_base64("Zm9vYmE="), std::string("fooba"));
   for (const char* bad : {"Zm9", "Zm9v=mFy", "Zm=v", "Zm9vYm-y", "=AAA", "A==="})
-    EXPECT_EQ(sluice::fs::decode_base64(bad), std::nullopt) << bad;
+    EXPECT_EQ(sluice::text::decode_base64(bad), std::nullopt) << bad;
 }
 
 TEST(StateJson, RangesRoundTrip) {

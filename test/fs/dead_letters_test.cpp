@@ -76,7 +76,7 @@ TEST(FsDeadLetters, WritesOneJsonLinePerLetterWithEveryField) {
   // RFC 4648 by hand: ff fe 20 6b 65 79 -> "//4ga2V5"; 00 80 ff -> "AID/".
   EXPECT_EQ(std::get<std::string>(c.at("key")), "//4ga2V5");
   EXPECT_EQ(std::get<std::string>(c.at("payload")), "AID/");
-  EXPECT_EQ(sluice::fs::decode_base64("//4ga2V5"), letters[2].key);
+  EXPECT_EQ(sluice::text::decode_base64("//4ga2V5"), letters[2].key);
   EXPECT_EQ(std::get<std::string>(c.at("time")), "1969-12-31T23:59:59.999Z");
 }
 

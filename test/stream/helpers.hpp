@@ -6,7 +6,7 @@
 
 #include "sluice/core/record.hpp"
 #include "sluice/stream/device_event.hpp"
-#include "sluice/stream/timestamp.hpp"
+#include "sluice/core/time.hpp"
 
 #include <simdjson.h>
 

@@ -3,8 +3,10 @@
 
 /// @file
 /// Small JSON writing helpers shared by progress records, dead letters, checkpoints and logs:
-/// string escaping, UTF-8 validation and base64 (for payloads that are not UTF-8).
+/// string escaping and bytes members (text when UTF-8, else base64); `json::writer`
+/// (`json_writer.hpp`) builds whole objects on these.
 
+#include "sluice/core/text.hpp"
 #include "sluice/core/utf8.hpp"
 
 #include <cstddef>
@@ -20,7 +22,6 @@ namespace sluice::inline v0::json {
 /// Appends `s` to `out` as a quoted JSON string, escaping `"`, `\` and control characters.
 /// Bytes ≥ 0x80 are copied as they are: pass only valid UTF-8 (see `is_valid_utf8`).
 inline void append_string(std::string& out, std::string_view s) {
-  static constexpr char hex[] = "0123456789abcdef";
   out.push_back('"');
   for (const char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
@@ -35,8 +36,7 @@ inline void append_string(std::string& out, std::string_view s) {
       default:
         if (c < 0x20) {
           out += "\\u00";
-          out.push_back(hex[c >> 4]);
-          out.push_back(hex[c & 0xF]);
+          text::append_hex_byte(out, c);
         } else {
           out.push_back(ch);
         }
@@ -45,34 +45,8 @@ inline void append_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
-/// Appends the standard base64 (RFC 4648, with padding) of `bytes` to `out`.
-inline void append_base64(std::string& out, std::string_view bytes) {
-  static constexpr char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    const std::uint32_t v = (std::uint32_t(static_cast<unsigned char>(bytes[i])) << 16) |
-                            (std::uint32_t(static_cast<unsigned char>(bytes[i + 1])) << 8) |
-                            std::uint32_t(static_cast<unsigned char>(bytes[i + 2]));
-    out.push_back(tbl[(v >> 18) & 63]);
-    out.push_back(tbl[(v >> 12) & 63]);
-    out.push_back(tbl[(v >> 6) & 63]);
-    out.push_back(tbl[v & 63]);
-  }
-  const std::size_t rest = bytes.size() - i;
-  if (rest == 1) {
-    const std::uint32_t v = std::uint32_t(static_cast<unsigned char>(bytes[i])) << 16;
-    out.push_back(tbl[(v >> 18) & 63]);
-    out.push_back(tbl[(v >> 12) & 63]);
-    out += "==";
-  } else if (rest == 2) {
-    const std::uint32_t v = (std::uint32_t(static_cast<unsigned char>(bytes[i])) << 16) |
-                            (std::uint32_t(static_cast<unsigned char>(bytes[i + 1])) << 8);
-    out.push_back(tbl[(v >> 18) & 63]);
-    out.push_back(tbl[(v >> 12) & 63]);
-    out.push_back(tbl[(v >> 6) & 63]);
-    out.push_back('=');
-  }
-}
+/// Appends the standard base64 of `bytes` (`text::append_base64`).
+using text::append_base64;
 
 /// Appends `"name":"<text>"` for UTF-8 bytes, or `"name":"<base64>","name_encoding":"base64"` for
 /// other bytes, or `"name":null` when absent. The dead-letter format uses this for key and

@@ -8,11 +8,11 @@
 
 #include "sluice/core/concepts/tags.hpp"
 #include "sluice/core/error.hpp"
-#include "sluice/core/json.hpp"
+#include "sluice/core/json_writer.hpp"
 #include "sluice/core/record.hpp"
+#include "sluice/core/time.hpp"
 
 #include <cerrno>
-#include <charconv>
 #include <cstddef>
 #include <cmath>
 #include <concepts>
@@ -49,65 +49,6 @@ struct progress_record {
   std::vector<std::optional<std::int64_t>> lag;
 };
 
-namespace detail {
-
-inline void append_int(std::string& out, std::int64_t v) {
-  char buf[24];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
-}
-
-// Finite doubles only: JSON has no NaN or infinity (reported as 0).
-inline void append_double(std::string& out, double v) {
-  if (!std::isfinite(v)) v = 0;
-  char buf[32];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 3);
-  out.append(buf, r.ptr);
-}
-
-inline void append_2(std::string& out, unsigned v) {
-  out.push_back(static_cast<char>('0' + v / 10));
-  out.push_back(static_cast<char>('0' + v % 10));
-}
-
-}  // namespace detail
-
-/// Appends `ms` (since the Unix epoch) as an ISO-8601 UTC timestamp with milliseconds,
-/// `2024-05-31T23:59:59.123Z` (proleptic Gregorian; years 0000-9999).
-inline void append_iso8601_utc(std::string& out, std::int64_t ms) {
-  std::int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
-  const auto millis = static_cast<unsigned>(ms - secs * 1000);
-  std::int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
-  const auto sod = static_cast<unsigned>(secs - days * 86400);
-  // Howard Hinnant's civil_from_days.
-  days += 719468;
-  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(days - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0);
-  const auto yy = static_cast<unsigned>(y < 0 ? 0 : (y > 9999 ? 9999 : y));
-  detail::append_2(out, yy / 100);
-  detail::append_2(out, yy % 100);
-  out.push_back('-');
-  detail::append_2(out, m);
-  out.push_back('-');
-  detail::append_2(out, d);
-  out.push_back('T');
-  detail::append_2(out, sod / 3600);
-  out.push_back(':');
-  detail::append_2(out, sod / 60 % 60);
-  out.push_back(':');
-  detail::append_2(out, sod % 60);
-  out.push_back('.');
-  out.push_back(static_cast<char>('0' + millis / 100));
-  detail::append_2(out, millis % 100);
-  out.push_back('Z');
-}
-
 /// Appends `r` as one JSON object (no newline), with Spark-like names:
 /// `{"batchId":0,"timestamp":"…Z","numInputRows":…,"numOutputRows":…,"rejects":…,
 /// "replayed":false,"skippedWrite":false,"durationMs":{"plan":…,"read":…,"process":…,
@@ -116,46 +57,35 @@ inline void append_iso8601_utc(std::string& out, std::int64_t ms) {
 /// carries `"lag":N` after `endOffset` when `r.lag` has a value for it.
 /// Durations and rates have three decimals.
 inline void append_progress_json(std::string& out, const progress_record& r) {
-  const auto integer = [&](const char* key, std::int64_t v) {
-    out += key;
-    detail::append_int(out, v);
-  };
-  const auto decimal = [&](const char* key, double v) {
-    out += key;
-    detail::append_double(out, v);
-  };
-  const auto boolean = [&](const char* key, bool v) {
-    out += key;
-    out += v ? "true" : "false";
-  };
-  integer("{\"batchId\":", r.batch_id);
-  out += ",\"timestamp\":\"";
-  append_iso8601_utc(out, r.timestamp_ms);
-  integer("\",\"numInputRows\":", r.num_input_rows);
-  integer(",\"numOutputRows\":", r.num_output_rows);
-  integer(",\"rejects\":", r.rejects);
-  boolean(",\"replayed\":", r.replayed);
-  boolean(",\"skippedWrite\":", r.skipped_write);
-  decimal(",\"durationMs\":{\"plan\":", r.plan_ms);
-  decimal(",\"read\":", r.read_ms);
-  decimal(",\"process\":", r.process_ms);
-  decimal(",\"write\":", r.write_ms);
-  decimal(",\"commit\":", r.commit_ms);
-  decimal(",\"total\":", r.total_ms);
-  decimal("},\"inputRowsPerSecond\":", r.input_rows_per_second);
-  decimal(",\"processedRowsPerSecond\":", r.processed_rows_per_second);
-  out += ",\"sources\":[";
+  // JSON has no NaN or infinity: a rate or duration that is not finite is reported as 0.
+  const auto finite = [](double v) { return std::isfinite(v) ? v : 0.0; };
+  json::writer w(out);
+  w.begin_object().key("batchId").integer(r.batch_id);
+  w.key("timestamp").timestamp(r.timestamp_ms);
+  w.key("numInputRows").integer(r.num_input_rows);
+  w.key("numOutputRows").integer(r.num_output_rows);
+  w.key("rejects").integer(r.rejects);
+  w.key("replayed").boolean(r.replayed);
+  w.key("skippedWrite").boolean(r.skipped_write);
+  w.key("durationMs").begin_object();
+  w.key("plan").fixed(finite(r.plan_ms), 3);
+  w.key("read").fixed(finite(r.read_ms), 3);
+  w.key("process").fixed(finite(r.process_ms), 3);
+  w.key("write").fixed(finite(r.write_ms), 3);
+  w.key("commit").fixed(finite(r.commit_ms), 3);
+  w.key("total").fixed(finite(r.total_ms), 3);
+  w.end_object();
+  w.key("inputRowsPerSecond").fixed(finite(r.input_rows_per_second), 3);
+  w.key("processedRowsPerSecond").fixed(finite(r.processed_rows_per_second), 3);
+  w.key("sources").begin_array();
   for (std::size_t i = 0; i < r.sources.size(); ++i) {
     const auto& s = r.sources[i];
-    out += i == 0 ? "{\"topic\":" : ",{\"topic\":";
-    json::append_string(out, s.topic);
-    integer(",\"partition\":", s.partition);
-    integer(",\"startOffset\":", s.from);
-    integer(",\"endOffset\":", s.to);
-    if (i < r.lag.size() && r.lag[i]) integer(",\"lag\":", *r.lag[i]);
-    out.push_back('}');
+    w.begin_object().key("topic").string(s.topic).key("partition").integer(s.partition);
+    w.key("startOffset").integer(s.from).key("endOffset").integer(s.to);
+    if (i < r.lag.size() && r.lag[i]) w.key("lag").integer(*r.lag[i]);
+    w.end_object();
   }
-  out += "]}";
+  w.end_array().end_object();
 }
 
 /// `r` as one JSON object (see `append_progress_json`).

@@ -10,6 +10,7 @@
 #include "sluice/core/error.hpp"
 #include "sluice/core/json.hpp"
 #include "sluice/core/record.hpp"
+#include "sluice/core/text.hpp"
 
 #include <simdjson.h>
 
@@ -95,37 +96,6 @@ inline result<void> append_ranges_json(std::string& out, std::span<const offset_
   return out;
 }
 
-/// Decodes standard base64 (RFC 4648, padding required); empty optional on any other input.
-[[nodiscard]] inline std::optional<std::string> decode_base64(std::string_view in) {
-  if (in.size() % 4 != 0) return std::nullopt;
-  auto val = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  std::string out;
-  out.reserve(in.size() / 4 * 3);
-  for (std::size_t i = 0; i < in.size(); i += 4) {
-    const bool last = i + 4 == in.size();
-    const int pad = last ? (in[i + 3] == '=') + (in[i + 2] == '=') : 0;
-    if (pad == 1 && in[i + 2] == '=') return std::nullopt;  // "x=y=" is not padding
-    std::uint32_t v = 0;
-    for (int k = 0; k < 4 - pad; ++k) {
-      const int d = val(in[i + static_cast<std::size_t>(k)]);
-      if (d < 0) return std::nullopt;
-      v = (v << 6) | static_cast<std::uint32_t>(d);
-    }
-    v <<= 6 * pad;
-    out.push_back(static_cast<char>((v >> 16) & 0xFF));
-    if (pad < 2) out.push_back(static_cast<char>((v >> 8) & 0xFF));
-    if (pad < 1) out.push_back(static_cast<char>(v & 0xFF));
-  }
-  return out;
-}
-
 /// Reads a bytes member written by `json::append_bytes_field`: the text itself, or its base64
 /// when `<name>_encoding` is `"base64"`; `null` gives an engaged optional holding an empty
 /// optional. Empty optional when the member is missing or malformed.
@@ -142,7 +112,7 @@ inline result<void> append_ranges_json(std::string& out, std::span<const offset_
   if (obj[enc_name].get(enc) != simdjson::SUCCESS) return std::optional<std::string>(std::string(text));
   std::string_view enc_text;
   if (enc.get(enc_text) != simdjson::SUCCESS || enc_text != "base64") return std::nullopt;
-  auto bytes = decode_base64(text);
+  auto bytes = text::decode_base64(text);
   if (!bytes) return std::nullopt;
   return std::optional<std::string>(std::move(*bytes));
 }

@@ -19,7 +19,7 @@
 #include "sluice/core/json.hpp"
 #include "sluice/core/record.hpp"
 #include "sluice/fs/state_json.hpp"
-#include "sluice/fs/utc_time.hpp"
+#include "sluice/core/time.hpp"
 #include "sluice/idempotency/log_store.hpp"
 
 #include <simdjson.h>
@@ -152,8 +152,8 @@ class completed_batches_log {
     const std::chrono::system_clock::time_point now = clock_.now();
     SLUICE_TRY(found, find(plan, now));
     if (found) return success();
-    const completed_batch rec{app_, stream_name_, plan.batch_id, fs::iso8601_utc(now),
-                              fs::yyyymm_utc(now), plan.ranges};
+    const completed_batch rec{app_, stream_name_, plan.batch_id, iso8601_utc(now),
+                              yyyymm_utc(now), plan.ranges};
     SLUICE_TRY(text, to_json(rec));
     text.push_back('\n');
     return store_.put(key_of(rec.yyyymm, rec.batch_id), text);
@@ -207,8 +207,8 @@ class completed_batches_log {
   result<std::optional<completed_batch>> find(const batch_plan& plan,
                                               std::chrono::system_clock::time_point now) {
     if (plan.batch_id < 0) return errc::invalid_argument;
-    const int current = fs::yyyymm_utc(now);
-    for (const int month : {current, fs::previous_yyyymm(current)}) {
+    const int current = yyyymm_utc(now);
+    for (const int month : {current, previous_yyyymm(current)}) {
       SLUICE_TRY(blob, store_.get(key_of(month, plan.batch_id)));
       if (!blob) continue;
       SLUICE_TRY(rec, parse_completed_batch(*blob));

@@ -9,6 +9,7 @@
 #include "sluice/core/error.hpp"
 #include "sluice/core/record.hpp"
 #include "sluice/core/reject.hpp"
+#include "sluice/core/text.hpp"
 #include "sluice/core/utf8.hpp"
 #include "sluice/fs/kcat_source.hpp"
 #include "sluice/schema_writer/schema_message.hpp"
@@ -27,12 +28,9 @@ namespace detail {
 
 inline std::string invalid_utf8_reason(std::string_view what, std::string_view bytes,
                                        std::size_t at) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  const auto b = static_cast<unsigned char>(bytes[at]);
   std::string reason(what);
   reason += " is not valid UTF-8 (byte 0x";
-  reason += hex[b >> 4];
-  reason += hex[b & 0xF];
+  text::append_hex_byte(reason, static_cast<unsigned char>(bytes[at]), text::hex_upper);
   reason += " at offset ";
   reason += std::to_string(at);
   reason += ')';

@@ -21,6 +21,7 @@
 /// Normalization is idempotent: a normalized key normalizes to itself.
 
 #include <sluice/core/error.hpp>
+#include <sluice/core/text.hpp>
 #include <sluice/core/utf8.hpp>
 
 #include <boost/outcome/std_result.hpp>
@@ -71,8 +72,8 @@ constexpr char ascii_lower(char c) noexcept {
 }
 
 inline void append_hex(std::string& out, unsigned long value, int digits) {
-  constexpr std::string_view hex = "0123456789ABCDEF";
-  for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) out += hex[(value >> shift) & 0xFu];
+  for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4)
+    out += text::hex_upper[(value >> shift) & 0xFu];
 }
 
 // "U+0001", "'%' (U+0025)": readable in a dead-letter record without echoing raw control bytes.

@@ -30,7 +30,7 @@
 #include "sluice/core/reject.hpp"
 #include "sluice/stream/detail/arena.hpp"
 #include "sluice/stream/device_event.hpp"
-#include "sluice/stream/timestamp.hpp"
+#include "sluice/core/time.hpp"
 
 #include <simdjson.h>
 

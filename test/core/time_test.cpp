@@ -2,7 +2,7 @@
 // parse_iso8601_ms against libc's timegm and hand-checked instants; round trips through core's
 // ISO formatter.
 #include "sluice/core/progress.hpp"
-#include "sluice/stream/timestamp.hpp"
+#include "sluice/core/time.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,7 +13,7 @@
 
 namespace {
 
-using sluice::stream::parse_iso8601_ms;
+using sluice::parse_iso8601_ms;
 
 TEST(Timestamp, KnownInstants) {
   EXPECT_EQ(parse_iso8601_ms("1970-01-01T00:00:00Z"), 0);
@@ -74,7 +74,7 @@ TEST(Timestamp, TheCachingParserAgreesWithTheFunctionOnEveryInput) {
                          "2024-06-01 00:00",      "2024-06-01T00:00:00Z ",  "2024-13-01T00:00:00Z",
                          "2024-06-01T00:00:00Z",  "",                       "2024-06-0",
                          "2024-06-01T00:00:00-0130"};
-  sluice::stream::iso8601_parser cached;
+  sluice::iso8601_parser cached;
   std::mt19937_64 rng(3);
   for (int i = 0; i < 2000; ++i) {
     const char* t = texts[rng() % std::size(texts)];

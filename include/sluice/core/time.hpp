@@ -2,48 +2,88 @@
 #pragma once
 
 /// @file
-/// ISO-8601 timestamps of events: parsing into milliseconds since the Unix epoch (UTC), and the
-/// inverse for output (`sluice::append_iso8601_utc` of core).
+/// UTC time for records and events, on `<chrono>`'s civil calendar: milliseconds since the
+/// Unix epoch, ISO-8601 text (written and parsed), and the `yyyymm` month partition of the
+/// completed-batches log. The one calendar of the library (docs/architecture.md, "core").
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
-namespace sluice::inline v0::stream {
+namespace sluice::inline v0 {
+
+/// Milliseconds since the Unix epoch of `tp`, rounded down.
+[[nodiscard]] constexpr std::int64_t to_unix_ms(std::chrono::system_clock::time_point tp) noexcept {
+  return std::chrono::floor<std::chrono::milliseconds>(tp).time_since_epoch().count();
+}
+
+/// The UTC month of `tp` as `year * 100 + month`, e.g. `202508`.
+[[nodiscard]] constexpr int yyyymm_utc(std::chrono::system_clock::time_point tp) noexcept {
+  const std::chrono::year_month_day ymd{std::chrono::floor<std::chrono::days>(tp)};
+  return static_cast<int>(ymd.year()) * 100 + static_cast<int>(static_cast<unsigned>(ymd.month()));
+}
+
+/// The month before `yyyymm` (January goes to December of the year before).
+[[nodiscard]] constexpr int previous_yyyymm(int yyyymm) noexcept {
+  return yyyymm % 100 == 1 ? (yyyymm / 100 - 1) * 100 + 12 : yyyymm - 1;
+}
+
+/// Days since 1970-01-01 of the proleptic Gregorian date `y-m-d`, or nothing when the date does
+/// not exist (month outside 1–12, day outside the month; leap years counted).
+[[nodiscard]] constexpr std::optional<std::int64_t> unix_days(int y, unsigned m, unsigned d) noexcept {
+  const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{m},
+                                        std::chrono::day{d}};
+  if (!ymd.ok()) return std::nullopt;
+  return std::chrono::sys_days{ymd}.time_since_epoch().count();
+}
 
 namespace detail {
-
-constexpr bool digits(std::string_view s, std::size_t at, std::size_t n, int& out) noexcept {
-  if (at + n > s.size()) return false;
-  int v = 0;
-  for (std::size_t i = at; i < at + n; ++i) {
-    const char c = s[i];
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  out = v;
-  return true;
+inline void append_2_digits(std::string& out, unsigned v) {
+  out.push_back(static_cast<char>('0' + v / 10));
+  out.push_back(static_cast<char>('0' + v % 10));
 }
-
-constexpr bool is_leap(int y) noexcept { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-constexpr int days_in_month(int y, int m) noexcept {
-  constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && is_leap(y) ? 29 : days[m - 1];
-}
-
-// Howard Hinnant's days_from_civil: days since 1970-01-01 of a proleptic Gregorian date.
-constexpr std::int64_t days_from_civil(int y, int m, int d) noexcept {
-  y -= m <= 2 ? 1 : 0;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const auto mp = static_cast<unsigned>(m > 2 ? m - 3 : m + 9);
-  const unsigned doy = (153 * mp + 2) / 5 + static_cast<unsigned>(d) - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
 }  // namespace detail
+
+/// Appends `ms` (since the Unix epoch) as an ISO-8601 UTC timestamp with milliseconds,
+/// `2024-05-31T23:59:59.123Z` (proleptic Gregorian; the year is clamped to 0000–9999).
+///
+/// Errors: none (`std::bad_alloc` aside). Thread-safety: pure.
+inline void append_iso8601_utc(std::string& out, std::int64_t ms) {
+  using namespace std::chrono;
+  const sys_time<milliseconds> tp{milliseconds{ms}};
+  const auto day = floor<days>(tp);
+  const year_month_day ymd{day};
+  const hh_mm_ss<milliseconds> tod{tp - day};
+  const int y = static_cast<int>(ymd.year());
+  const auto yy = static_cast<unsigned>(y < 0 ? 0 : (y > 9999 ? 9999 : y));
+  detail::append_2_digits(out, yy / 100);
+  detail::append_2_digits(out, yy % 100);
+  out.push_back('-');
+  detail::append_2_digits(out, static_cast<unsigned>(ymd.month()));
+  out.push_back('-');
+  detail::append_2_digits(out, static_cast<unsigned>(ymd.day()));
+  out.push_back('T');
+  detail::append_2_digits(out, static_cast<unsigned>(tod.hours().count()));
+  out.push_back(':');
+  detail::append_2_digits(out, static_cast<unsigned>(tod.minutes().count()));
+  out.push_back(':');
+  detail::append_2_digits(out, static_cast<unsigned>(tod.seconds().count()));
+  out.push_back('.');
+  const auto millis = static_cast<unsigned>(tod.subseconds().count());
+  out.push_back(static_cast<char>('0' + millis / 100));
+  detail::append_2_digits(out, millis % 100);
+  out.push_back('Z');
+}
+
+/// `tp` as ISO-8601 UTC with milliseconds, e.g. `2025-08-12T12:00:00.000Z`.
+[[nodiscard]] inline std::string iso8601_utc(std::chrono::system_clock::time_point tp) {
+  std::string out;
+  append_iso8601_utc(out, to_unix_ms(tp));
+  return out;
+}
 
 /// Parses an ISO-8601 date-time into milliseconds since the Unix epoch, or nothing if `s` is not
 /// one.
@@ -60,14 +100,27 @@ constexpr std::int64_t days_from_civil(int y, int m, int d) noexcept {
 
 namespace detail {
 
+constexpr bool digits(std::string_view s, std::size_t at, std::size_t n, int& out) noexcept {
+  if (at + n > s.size()) return false;
+  int v = 0;
+  for (std::size_t i = at; i < at + n; ++i) {
+    const char c = s[i];
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  out = v;
+  return true;
+}
+
 // The date `YYYY-MM-DD` at the start of `s`, as days since 1970-01-01.
 constexpr bool iso8601_date(std::string_view s, std::int64_t& days) noexcept {
   int year = 0, month = 0, day = 0;
   if (!digits(s, 0, 4, year) || s.size() < 10 || s[4] != '-' || !digits(s, 5, 2, month) ||
       s[7] != '-' || !digits(s, 8, 2, day))
     return false;
-  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)) return false;
-  days = days_from_civil(year, month, day);
+  const auto d = unix_days(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  if (!d) return false;
+  days = *d;
   return true;
 }
 
@@ -152,4 +205,4 @@ class iso8601_parser {
   bool have_ = false;
 };
 
-}  // namespace sluice::inline v0::stream
+}  // namespace sluice::inline v0
