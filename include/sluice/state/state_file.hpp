@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+/// @file
+/// The files of the state store (docs/state-store.md): a **changelog** holds the keys one batch
+/// put or removed, a **snapshot** every key of the state after a batch. Both are one binary
+/// format, version 1, little-endian:
+///
+/// | bytes | field |
+/// |---|---|
+/// | 4 | magic `SLST` |
+/// | 1 | format version (1) |
+/// | 1 | kind: `C` changelog, `S` snapshot |
+/// | 2 | zero |
+/// | 8 | batch id (signed) |
+/// | 8 | number of entries |
+/// | … | entries: op (1 put, 2 remove), key length (LEB128), key, [value length, value] |
+/// | 4 | CRC-32C of every byte before it |
+///
+/// Entries apply in file order; a snapshot holds puts only.
+
+#include "sluice/core/checksum.hpp"
+#include "sluice/core/error.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace sluice::inline v0::state {
+
+/// Version of the file format written here; readers reject any other.
+inline constexpr std::uint8_t format_version = 1;
+
+/// What a state file holds.
+enum class file_kind : char {
+  changelog = 'C',  ///< the changes of one batch
+  snapshot = 'S',   ///< the whole state after one batch
+};
+
+/// One entry's operation.
+enum class op : std::uint8_t { put = 1, remove = 2 };
+
+namespace detail {
+inline constexpr std::string_view magic = "SLST";
+inline constexpr std::size_t header_size = 24;
+inline constexpr std::size_t trailer_size = 4;
+
+inline void put_le(std::string& out, std::uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFFu));
+}
+inline std::uint64_t get_le(std::string_view in, std::size_t at, int bytes) noexcept {
+  std::uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i)
+    v |= std::uint64_t{static_cast<unsigned char>(in[at + static_cast<std::size_t>(i)])} << (8 * i);
+  return v;
+}
+inline void put_varint(std::string& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7Fu) | 0x80u));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+// False when the varint runs past `end` or over 10 bytes.
+inline bool get_varint(std::string_view in, std::size_t& at, std::size_t end, std::uint64_t& v) noexcept {
+  v = 0;
+  for (int shift = 0; shift < 64 && at < end; shift += 7) {
+    const auto b = static_cast<unsigned char>(in[at++]);
+    v |= std::uint64_t{b & 0x7Fu} << shift;
+    if ((b & 0x80u) == 0) return true;
+  }
+  return false;
+}
+}  // namespace detail
+
+/// Builds one state file in memory: `put`/`remove` entries, then `finish()`.
+///
+/// Errors: none (`std::bad_alloc` aside). Thread-safety: none.
+class file_writer {
+ public:
+  file_writer(file_kind kind, std::int64_t batch_id) {
+    bytes_.reserve(256);
+    bytes_ += detail::magic;
+    bytes_.push_back(static_cast<char>(format_version));
+    bytes_.push_back(static_cast<char>(kind));
+    detail::put_le(bytes_, 0, 2);
+    detail::put_le(bytes_, static_cast<std::uint64_t>(batch_id), 8);
+    detail::put_le(bytes_, 0, 8);  // the entry count, set by finish()
+  }
+
+  /// Records that `key` has `value`.
+  void put(std::string_view key, std::string_view value) {
+    bytes_.push_back(static_cast<char>(op::put));
+    detail::put_varint(bytes_, key.size());
+    bytes_ += key;
+    detail::put_varint(bytes_, value.size());
+    bytes_ += value;
+    ++entries_;
+  }
+  /// Records that `key` is gone.
+  void remove(std::string_view key) {
+    bytes_.push_back(static_cast<char>(op::remove));
+    detail::put_varint(bytes_, key.size());
+    bytes_ += key;
+    ++entries_;
+  }
+
+  /// Entries so far.
+  [[nodiscard]] std::uint64_t entries() const noexcept { return entries_; }
+
+  /// The finished file (entry count and checksum filled in); the writer is empty afterwards.
+  [[nodiscard]] std::string finish() {
+    for (int i = 0; i < 8; ++i)
+      bytes_[16 + static_cast<std::size_t>(i)] = static_cast<char>((entries_ >> (8 * i)) & 0xFFu);
+    detail::put_le(bytes_, crc32c(bytes_), 4);
+    return std::move(bytes_);
+  }
+
+ private:
+  std::string bytes_;
+  std::uint64_t entries_ = 0;
+};
+
+/// What a state file says about itself.
+struct file_header {
+  file_kind kind = file_kind::changelog;
+  std::int64_t batch_id = 0;
+  std::uint64_t entries = 0;
+};
+
+/// Reads a state file: checks magic, version, kind, batch id, checksum and every length, then
+/// calls `apply(op, key, value)` for each entry in order (`value` is empty for a remove). Nothing
+/// is applied unless the whole file checks out.
+///
+/// Errors: `errc::corrupt_state` for anything that is not an intact file of `kind` and
+/// `batch_id`; `*why` (when given) then says what is wrong. Thread-safety: pure.
+/// Complexity: linear in the file.
+template <class Apply>
+result<file_header> read_file(std::string_view bytes, file_kind kind, std::int64_t batch_id,
+                              Apply&& apply, std::string* why = nullptr) {
+  const auto fail = [&](const char* reason) -> result<file_header> {
+    if (why != nullptr) *why = reason;
+    return errc::corrupt_state;
+  };
+  if (bytes.size() < detail::header_size + detail::trailer_size) return fail("shorter than a header");
+  if (bytes.substr(0, 4) != detail::magic) return fail("not a state file (bad magic)");
+  if (static_cast<std::uint8_t>(bytes[4]) != format_version) return fail("unknown format version");
+  const std::size_t end = bytes.size() - detail::trailer_size;
+  if (crc32c(bytes.substr(0, end)) != static_cast<std::uint32_t>(detail::get_le(bytes, end, 4)))
+    return fail("checksum mismatch (torn or corrupted)");
+  file_header h;
+  h.kind = static_cast<file_kind>(bytes[5]);
+  h.batch_id = static_cast<std::int64_t>(detail::get_le(bytes, 8, 8));
+  h.entries = detail::get_le(bytes, 16, 8);
+  if (h.kind != kind) return fail("a file of the other kind");
+  if (h.batch_id != batch_id) return fail("the file of another batch");
+  // Two passes: check every length first, so a bad file applies nothing.
+  for (int pass = 0; pass < 2; ++pass) {
+    std::size_t at = detail::header_size;
+    for (std::uint64_t i = 0; i < h.entries; ++i) {
+      if (at >= end) return fail("fewer entries than the header says");
+      const auto o = static_cast<op>(bytes[at++]);
+      if (o != op::put && o != op::remove) return fail("unknown entry operation");
+      if (o == op::remove && kind == file_kind::snapshot) return fail("a remove in a snapshot");
+      std::uint64_t n = 0;
+      if (!detail::get_varint(bytes, at, end, n) || n > end - at) return fail("key runs past the end");
+      const std::string_view key = bytes.substr(at, static_cast<std::size_t>(n));
+      at += static_cast<std::size_t>(n);
+      std::string_view value;
+      if (o == op::put) {
+        if (!detail::get_varint(bytes, at, end, n) || n > end - at)
+          return fail("value runs past the end");
+        value = bytes.substr(at, static_cast<std::size_t>(n));
+        at += static_cast<std::size_t>(n);
+      }
+      if (pass == 1) apply(o, key, value);
+    }
+    if (at != end) return fail("bytes after the last entry");
+  }
+  return h;
+}
+
+}  // namespace sluice::inline v0::state

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: Apache-2.0
+// The state file format and the manifest: round trips, and every kind of damage recognized
+// before anything is applied.
+#include "sluice/state/manifest.hpp"
+#include "sluice/state/state_file.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace st = sluice::state;
+
+namespace {
+using entry = std::tuple<st::op, std::string, std::string>;
+
+std::vector<entry> read_all(const std::string& bytes, st::file_kind kind, std::int64_t batch,
+                            bool& ok, std::string* why = nullptr) {
+  std::vector<entry> out;
+  auto r = st::read_file(bytes, kind, batch,
+                         [&](st::op o, std::string_view k, std::string_view v) {
+                           out.emplace_back(o, std::string(k), std::string(v));
+                         },
+                         why);
+  ok = r.has_value();
+  return out;
+}
+
+std::string sample_changelog() {
+  st::file_writer w(st::file_kind::changelog, 42);
+  w.put("a", "1");
+  w.remove("b");
+  w.put(std::string("\0k", 2), std::string(300, 'x'));  // binary key, a 2-byte length
+  w.put("", "");
+  return w.finish();
+}
+}  // namespace
+
+TEST(StateFile, RoundTripsEntriesInOrder) {
+  const std::string bytes = sample_changelog();
+  EXPECT_EQ(bytes.substr(0, 6), std::string("SLST\x01" "C", 6));
+  bool ok = false;
+  const auto got = read_all(bytes, st::file_kind::changelog, 42, ok);
+  ASSERT_TRUE(ok);
+  const std::vector<entry> want = {{st::op::put, "a", "1"},
+                                   {st::op::remove, "b", ""},
+                                   {st::op::put, std::string("\0k", 2), std::string(300, 'x')},
+                                   {st::op::put, "", ""}};
+  EXPECT_EQ(got, want);
+}
+
+TEST(StateFile, EveryFlippedBitAndEveryTruncationIsRejectedWithNothingApplied) {
+  const std::string bytes = sample_changelog();
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string bad = bytes;
+      bad[i] = static_cast<char>(bad[i] ^ (1 << bit));
+      bool ok = true;
+      const auto got = read_all(bad, st::file_kind::changelog, 42, ok);
+      EXPECT_FALSE(ok) << "byte " << i << " bit " << bit;
+      EXPECT_TRUE(got.empty());
+    }
+  }
+  for (std::size_t n = 0; n < bytes.size(); ++n) {
+    bool ok = true;
+    std::string why;
+    EXPECT_TRUE(read_all(bytes.substr(0, n), st::file_kind::changelog, 42, ok, &why).empty());
+    EXPECT_FALSE(ok) << n;
+    EXPECT_FALSE(why.empty());
+  }
+}
+
+TEST(StateFile, WrongKindOrBatchIsRejected) {
+  const std::string bytes = sample_changelog();
+  bool ok = true;
+  std::string why;
+  read_all(bytes, st::file_kind::snapshot, 42, ok, &why);
+  EXPECT_FALSE(ok);
+  EXPECT_EQ(why, "a file of the other kind");
+  read_all(bytes, st::file_kind::changelog, 41, ok, &why);
+  EXPECT_FALSE(ok);
+  EXPECT_EQ(why, "the file of another batch");
+}
+
+TEST(StateManifest, RoundTripsAndRejectsMalformedText) {
+  st::manifest m;
+  m.batch_id = 42;
+  m.snapshot = st::file_ref{40, 5678, 0x9abcdef0};
+  m.changelogs = {{41, 100, 0xdeadbeef}, {42, 96, 0x0badf00d}};
+  const std::string text = st::to_text(m);
+  EXPECT_EQ(text,
+            "sluice-state v1 batch=42 snapshot=40:5678:9abcdef0 "
+            "changelogs=41:100:deadbeef,42:96:0badf00d");
+  EXPECT_EQ(st::parse_manifest(text), m);
+  const st::manifest empty{7, std::nullopt, {}};
+  EXPECT_EQ(st::to_text(empty), "sluice-state v1 batch=7 snapshot=- changelogs=");
+  EXPECT_EQ(st::parse_manifest(st::to_text(empty)), empty);
+  for (const char* bad : {
+           "", "sluice-state v2 batch=1 snapshot=- changelogs=",
+           "sluice-state v1 batch=x snapshot=- changelogs=",
+           "sluice-state v1 batch=5 snapshot=6:1:00000000 changelogs=",     // snapshot after batch
+           "sluice-state v1 batch=5 snapshot=- changelogs=3:1:00000000,3:1:00000000",  // repeated
+           "sluice-state v1 batch=5 snapshot=3:1:00000000 changelogs=2:1:00000000",    // before it
+           "sluice-state v1 batch=5 snapshot=- changelogs=6:1:00000000",               // after batch
+           "sluice-state v1 batch=5 snapshot=- changelogs=4:1:0000",                   // short crc
+           "sluice-state v1 batch=5 snapshot=- changelogs=4:1:00000000,",
+       })
+    EXPECT_EQ(st::parse_manifest(bad), std::nullopt) << bad;
+}
