@@ -169,6 +169,19 @@ class pipeline {
     return save_from<0>(out);
   }
 
+  /// As `save_state(out)`, for the commit of batch `batch_id`: transforms that checkpoint
+  /// incrementally (`batch_stateful_transform`) write that batch's changes to their state store
+  /// and save a manifest; the others save their whole state.
+  /// Errors: the first a transform returns. Blocking: as the transforms' state stores.
+  result<void> save_state(std::string& out, std::int64_t batch_id) {
+    out.clear();
+    return save_batch_from<0>(out, batch_id);
+  }
+
+  /// Tells the incremental transforms that the commit of their last `save_state` is durable.
+  /// Errors: the first a transform returns (its files stay; nothing committed is lost).
+  result<void> state_committed() { return committed_from<0>(); }
+
   /// Restores what `save_state` wrote; `""` resets every stateful transform to "no state yet".
   /// Errors: `errc::corrupt_state` if `in` is not a well-formed concatenation for this pipeline;
   /// else the first error a transform returns.
@@ -207,6 +220,38 @@ class pipeline {
         out += blob;
       }
       return save_from<I + 1>(out);
+    }
+  }
+
+  template <std::size_t I>
+  result<void> save_batch_from(std::string& out, std::int64_t batch_id) {
+    if constexpr (I == transform_count) {
+      return success();
+    } else {
+      if constexpr (stateful_transform<transform_type<I>>) {
+        std::string blob;
+        if constexpr (batch_stateful_transform<transform_type<I>>) {
+          SLUICE_TRYV(transform<I>().save_state(blob, batch_id));
+        } else {
+          SLUICE_TRYV(std::as_const(transform<I>()).save_state(blob));
+        }
+        out += std::to_string(blob.size());
+        out.push_back(':');
+        out += blob;
+      }
+      return save_batch_from<I + 1>(out, batch_id);
+    }
+  }
+
+  template <std::size_t I>
+  result<void> committed_from() {
+    if constexpr (I == transform_count) {
+      return success();
+    } else {
+      if constexpr (batch_stateful_transform<transform_type<I>>) {
+        SLUICE_TRYV(transform<I>().state_committed());
+      }
+      return committed_from<I + 1>();
     }
   }
 

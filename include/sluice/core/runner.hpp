@@ -245,7 +245,13 @@ class runner {
     }
     commit_record rec;
     rec.position = advance_position(position_, plan.ranges);
-    SLUICE_TRYV(p_.save_state(rec.state));
+    if constexpr (requires(std::string& s) { p_.save_state(s, plan.batch_id); }) {
+      // Incremental state writes files (a changelog, a snapshot): retried like the commit.
+      auto st = retrying([&] { return p_.save_state(rec.state, plan.batch_id); });
+      if (!st) return stopped_or(st.error(), std::move(plan));
+    } else {
+      SLUICE_TRYV(p_.save_state(rec.state));
+    }
     rec.plan = std::move(plan);
     auto c = retrying([&] { return ckpt_.commit(rec); });
     if (!c) return stopped_or(c.error(), std::move(rec.plan));
@@ -253,6 +259,11 @@ class runner {
     state_ = std::move(rec.state);
     state_dirty_ = false;  // the transforms' state is the committed one
     next_batch_id_ = rec.plan.batch_id + 1;
+    if constexpr (requires { p_.state_committed(); }) {
+      // Retention of the state store; a failure leaves extra files only, but is reported.
+      auto retained = retrying([&] { return p_.state_committed(); });
+      if (!retained) return retained.error();
+    }
     // The batch is committed: from here on an error no longer abandons it.
     auto sc = retrying([&] { return p_.source().commit(rec.plan.ranges); });
     if (!sc && !(sc.error() == errc::cancelled && stop_.stop_requested())) return sc.error();

@@ -48,4 +48,20 @@ concept stateful_transform = requires(const T& ct, T& t, std::string& blob, std:
   { t.load_state(in) } -> std::same_as<result<void>>;
 };
 
+/// A stateful transform that checkpoints incrementally: it writes the changes of a batch to a
+/// state store of its own (docs/state-store.md) and saves only a manifest naming them.
+///
+/// Semantics: `save_state(blob, batch_id)` writes what batch `batch_id` changed (durably, before
+/// it returns) and leaves in `blob` what `load_state` needs to restore the state as of that
+/// batch; it may be called again for the same batch (a retry) and must then write the same.
+/// `state_committed()` is called once the commit record holding `blob` is durable (the store
+/// may then delete files no retained commit needs). Without a store attached, a model behaves
+/// as a plain `stateful_transform` (`save_state(blob, id)` = `save_state(blob)`).
+template <class T>
+concept batch_stateful_transform =
+    stateful_transform<T> && requires(T& t, std::string& blob, std::int64_t batch_id) {
+      { t.save_state(blob, batch_id) } -> std::same_as<result<void>>;
+      { t.state_committed() } -> std::same_as<result<void>>;
+    };
+
 }  // namespace sluice::inline v0
