@@ -8,7 +8,7 @@ set -euo pipefail
 # One entry per need; "a|b" is satisfied by either package and installs the first.
 packages=(
   build-essential g++ cmake ninja-build ccache pkg-config git time ca-certificates
-  libboost-dev libfmt-dev libsimdjson-dev librdkafka-dev libcurl4-openssl-dev
+  libboost-dev libfmt-dev libsimdjson-dev librdkafka-dev libcurl4-openssl-dev libssl-dev
   libgtest-dev libbenchmark-dev
   clang libclang-rt-14-dev                       # clang builds and libFuzzer/sanitizer runtimes
   "default-jdk-headless|openjdk-17-jdk-headless" maven   # Java Avro oracle (test tooling)

@@ -15,11 +15,11 @@
 #include "sluice/core/record.hpp"
 #include "sluice/fs/directory_blobs.hpp"
 #include "sluice/fs/file_sink.hpp"
-#include "sluice/idempotency/log_store.hpp"
 #include "sluice/s3/blob_store.hpp"
 #include "sluice/s3/client.hpp"
 #include "sluice/s3/location.hpp"
 #include "sluice/s3/object_sink.hpp"
+#include "sluice/store/blob_store.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -34,14 +34,14 @@
 
 namespace sluice_examples {
 
-/// Blobs under a local folder or an S3 prefix: an `idempotency::log_store` (so also the storage
-/// of `fs::blob_checkpoint_store` and `fs::blob_dead_letters`). A local folder is an
-/// `fs::directory_blobs` (`<dir>/<key>`, the layout of `fs::checkpoint_store`, `fs::dead_letters`
-/// and `idempotency::file_log_store`), which removes the stale temp files of killed writes from
+/// Blobs under a local folder or an S3 prefix: a `store::blob_store` (the storage of
+/// `store::blob_checkpoint_store`, `store::blob_dead_letters` and the completed-batches log). A
+/// local folder is an `fs::directory_blobs` (`<dir>/<key>`, the layout of `fs::checkpoint_store`
+/// and `fs::dead_letters`), which removes the stale temp files of killed writes from
 /// each folder on its first put there.
 class blobs {
  public:
-  using stage_concept = sluice::idempotency::log_store_tag;
+  using stage_concept = sluice::store::blob_store_tag;
 
   /// Blobs in the folder `root` (created on the first put).
   static blobs local(std::filesystem::path root) { return blobs(local_t{std::move(root)}); }
@@ -100,7 +100,7 @@ class blobs {
   std::variant<local_t, s3_t> where_;
 };
 
-static_assert(sluice::idempotency::log_store<blobs>);
+static_assert(sluice::store::blob_store<blobs>);
 
 /// A sink of objects: `fs::file_sink` into a folder or `s3::object_sink` under a prefix, chosen at
 /// run time. Errors, blocking and thread-safety: those of the sink chosen.

@@ -12,8 +12,6 @@
 #include "sluice/core/runner.hpp"
 #include "sluice/core/stop.hpp"
 #include "sluice/fs/atomic_file.hpp"
-#include "sluice/fs/checkpoint_store.hpp"
-#include "sluice/fs/dead_letters.hpp"
 #include "sluice/fs/file_sink.hpp"
 #include "sluice/fs/lines_source.hpp"
 #include "sluice/fs/stdout_sink.hpp"
@@ -24,6 +22,8 @@
 #include "sluice/s3/client.hpp"
 #include "sluice/s3/credentials.hpp"
 #include "sluice/s3/location.hpp"
+#include "sluice/store/blob_checkpoint_store.hpp"
+#include "sluice/store/blob_dead_letters.hpp"
 #include "sluice/stream/event_etl.hpp"
 #include "sluice/stream/jsonl_sink.hpp"
 
@@ -53,8 +53,8 @@ using sluice_examples::object_store;
 
 constexpr const char* program = "sluice-event-etl";
 
-using checkpoint_type = sluice::fs::blob_checkpoint_store<blobs>;
-using dead_letters_type = sluice::fs::blob_dead_letters<blobs>;
+using checkpoint_type = sluice::store::blob_checkpoint_store<blobs>;
+using dead_letters_type = sluice::store::blob_dead_letters<blobs>;
 using objects_sink = stream::jsonl_batch_sink<stream::device_window_row, object_store>;
 
 using sluice_examples::describe;

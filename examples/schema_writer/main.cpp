@@ -12,8 +12,6 @@
 #include "sluice/core/runner.hpp"
 #include "sluice/core/stop.hpp"
 #include "sluice/fs/atomic_file.hpp"
-#include "sluice/fs/checkpoint_store.hpp"
-#include "sluice/fs/dead_letters.hpp"
 #include "sluice/kafka/group_member.hpp"
 #include "sluice/kafka/group_runner.hpp"
 #include "sluice/kafka/partition_reader.hpp"
@@ -22,6 +20,8 @@
 #include "sluice/s3/client.hpp"
 #include "sluice/s3/credentials.hpp"
 #include "sluice/schema_writer/pipeline.hpp"
+#include "sluice/store/blob_checkpoint_store.hpp"
+#include "sluice/store/blob_dead_letters.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -75,8 +75,8 @@ using schema_writer_cli::catalog_sink;
 
 // The stores of the writer, each over a folder or an S3 prefix.
 using log_type = sluice::idempotency::completed_batches_log<blobs>;
-using checkpoint_type = sluice::fs::blob_checkpoint_store<blobs>;
-using dead_letters_type = sluice::fs::blob_dead_letters<blobs>;
+using checkpoint_type = sluice::store::blob_checkpoint_store<blobs>;
+using dead_letters_type = sluice::store::blob_dead_letters<blobs>;
 template <class Src>
 using pipeline_type = sw::catalog_pipeline<Src, catalog_sink, log_type>;
 

@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "sluice/core/json.hpp"
-#include "sluice/fs/atomic_file.hpp"
-#include "sluice/fs/state_json.hpp"
 #include "sluice/core/time.hpp"
+#include "sluice/fs/atomic_file.hpp"
+#include "sluice/store/temp_name.hpp"
 
 #include "temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <random>
 #include <string>
 
 namespace {
@@ -56,21 +54,10 @@ TEST(AtomicFile, RemoveTempFilesTakesOnlyTempFiles) {
   EXPECT_EQ(sluice::fs::remove_temp_files(dir / "missing").value(), 0u);
 }
 
-TEST(AtomicFile, ChecksRelativeKeys) {
-  for (const char* good : {"a", "a/b.c", "a..b/c", ".hidden/x", "gg.ggadmin.t/-1.avsc"})
-    EXPECT_TRUE(sluice::fs::check_relative_key(good)) << good;
-  for (const char* bad : {"", "/a", "a/", "a//b", "./a", "a/./b", "../a", "a/..", ".sluice-tmp-1-2",
-                          "x/.a.avsc.sluice-tmp-12-0"})
-    EXPECT_EQ(sluice::fs::check_relative_key(bad).error(), sluice::errc::invalid_argument) << bad;
-  // Names that merely look alike are ordinary keys.
-  for (const char* good : {".sluice-tmp-1", "a/.sluice-tmpx", "x.sluice-tmp-1-2", ".a.sluice-tmp-1-x"})
-    EXPECT_TRUE(sluice::fs::check_relative_key(good)) << good;
-}
-
 TEST(AtomicFile, TempFileNamesCarryTargetPidAndSerialAndAreRecognizedExactly) {
-  using sluice::fs::is_temp_file_name;
-  using sluice::fs::make_temp_file_name;
-  using sluice::fs::parse_temp_file_name;
+  using sluice::store::is_temp_file_name;
+  using sluice::store::make_temp_file_name;
+  using sluice::store::parse_temp_file_name;
   EXPECT_EQ(make_temp_file_name("123.avsc", 4242, 7), ".123.avsc.sluice-tmp-4242-7");
   const auto parts = parse_temp_file_name(".123.avsc.sluice-tmp-4242-7");
   ASSERT_TRUE(parts);
@@ -132,7 +119,7 @@ TEST(AtomicFile, AStaleTempFileWithTheNextNameOfThisProcessDoesNotBlockAWrite) {
   temp_dir dir;
   // Leftovers of an earlier process with this pid, under the names of the next writes.
   for (int i = 0; i < 64; ++i) {
-    spit(dir / sluice::fs::make_temp_file_name("f", static_cast<std::uint64_t>(::getpid()),
+    spit(dir / sluice::store::make_temp_file_name("f", static_cast<std::uint64_t>(::getpid()),
                                                sluice::fs::detail::temp_files().next_serial + i),
          "old");
   }
@@ -157,36 +144,6 @@ TEST(UtcTime, FormatsIso8601AndMonths) {
   EXPECT_EQ(sluice::previous_yyyymm(202501), 202412);
   EXPECT_EQ(sluice::previous_yyyymm(202512), 202511);
   EXPECT_EQ(sluice::to_unix_ms(at(-5)), -5);
-}
-
-TEST(StateJson, Base64RoundTripsWithTheCoreEncoder) {
-  std::mt19937 rng(3);
-  for (std::size_t n = 0; n < 200; ++n) {
-    std::string bytes;
-    for (std::size_t i = 0; i < n; ++i) bytes.push_back(static_cast<char>(rng()));
-    std::string enc;
-    sluice::json::append_base64(enc, bytes);
-    EXPECT_EQ(sluice::text::decode_base64(enc), bytes) << n;
-  }
-  // RFC 4648 test vectors.
-  EXPECT_EQ(sluice::text::decode_base64("Zm9vYmFy"), std::string("foobar"));
-  EXPECT_EQ(sluice::text::decode_base64("Zm9vYg=="), std::string("foob"));
-  EXPECT_EQ(sluice::text::decode_base64("Zm9vYmE="), std::string("fooba"));
-  for (const char* bad : {"Zm9", "Zm9v=mFy", "Zm=v", "Zm9vYm-y", "=AAA", "A==="})
-    EXPECT_EQ(sluice::text::decode_base64(bad), std::nullopt) << bad;
-}
-
-TEST(StateJson, RangesRoundTrip) {
-  const std::vector<sluice::offset_range> ranges{{"a\"b\\c\n", -3, -1, 0}, {"\xe2\x82\xac", 2147483647, 0, 9000000000000}};
-  std::string out;
-  ASSERT_TRUE(sluice::fs::append_ranges_json(out, ranges));
-  simdjson::dom::parser p;
-  simdjson::dom::element e;
-  ASSERT_EQ(p.parse(out).get(e), simdjson::SUCCESS);
-  EXPECT_EQ(sluice::fs::read_ranges_json(e), ranges);
-  std::string empty;
-  ASSERT_TRUE(sluice::fs::append_ranges_json(empty, {}));
-  EXPECT_EQ(empty, "[]");
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "sluice/fs/checkpoint_store.hpp"
 #include "sluice/fs/directory_blobs.hpp"
+#include "sluice/store/blob_checkpoint_store.hpp"
+#include "sluice/store/blob_store.hpp"
 
 #include "temp_dir.hpp"
 
@@ -20,6 +22,7 @@
 #include <string_view>
 #include <system_error>
 #include <thread>
+#include <vector>
 
 namespace {
 
@@ -162,6 +165,7 @@ TEST(FsCheckpointStore, IgnoresTempFilesOfKilledWrites) {
 
 // A directory's blobs that counts the reads of each blob, and can fail puts of one blob.
 struct counting_blobs {
+  using stage_concept = sluice::store::blob_store_tag;
   sluice::fs::directory_blobs inner;
   std::map<std::string, int, std::less<>> gets;
   std::string fail_put_of;  // a put of this blob fails without writing
@@ -173,8 +177,9 @@ struct counting_blobs {
     ++gets[std::string(name)];
     return inner.get(name);
   }
+  sluice::result<std::vector<std::string>> list(std::string_view prefix) { return inner.list(prefix); }
 };
-using counting_store = sluice::fs::blob_checkpoint_store<counting_blobs>;
+using counting_store = sluice::store::blob_checkpoint_store<counting_blobs>;
 
 TEST(FsCheckpointStore, NCommitsReadTheLastCommitOnce) {
   temp_dir dir;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "sluice/fs/dead_letters.hpp"
-#include "sluice/fs/state_json.hpp"
+#include "sluice/store/temp_name.hpp"
 
 #include "mini_json.hpp"
 #include "temp_dir.hpp"
@@ -116,7 +116,7 @@ TEST(FsDeadLetters, ATempFileOfAKilledWriteDoesNotCountAsWritten) {
 namespace {
 
 bool is_temp(const std::string& rel) {
-  return sluice::fs::is_temp_file_name(std::filesystem::path(rel).filename().native());
+  return sluice::store::is_temp_file_name(std::filesystem::path(rel).filename().native());
 }
 
 TEST(FsDeadLetters, MakingTheSinkRemovesTempFilesOfDeadWritersOnly) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "sluice/fs/directory_blobs.hpp"
 #include "sluice/fs/dead_letters.hpp"
+#include "sluice/fs/directory_blobs.hpp"
+#include "sluice/store/blob_dead_letters.hpp"
+#include "sluice/store/blob_store.hpp"
 
 #include "temp_dir.hpp"
 
@@ -18,7 +20,7 @@ using sluice_test::files_under;
 using sluice_test::spit;
 using sluice_test::temp_dir;
 
-static_assert(sluice::fs::blob_access<directory_blobs>);
+static_assert(sluice::store::blob_store<directory_blobs>);
 
 // Dead letters over local blobs (as sluice-schema-writer and sluice-event-etl keep them): the
 // store, not the program, removes the temp files a killed write left, on its first put into
@@ -32,7 +34,7 @@ TEST(DirectoryBlobs, TheFirstPutIntoAFolderRemovesStaleTempFilesThere) {
   const std::string live = ".batch-4.jsonl.sluice-tmp-1-0";  // pid 1 is alive
   for (const auto& f : {stale, stale_old, stale_below, live, std::string("notes.txt")}) spit(dir / f, "x");
 
-  sluice::fs::blob_dead_letters<directory_blobs> dlq{directory_blobs(dir.path())};
+  sluice::store::blob_dead_letters<directory_blobs> dlq{directory_blobs(dir.path())};
   EXPECT_EQ(files_under(dir.path()).size(), 5u);  // nothing happens before the first write
   ASSERT_TRUE(dlq.write(0, {}));                  // no letters, no put
   EXPECT_EQ(files_under(dir.path()).size(), 5u);
@@ -62,6 +64,19 @@ TEST(DirectoryBlobs, KeysAreFilesUnderTheRootAndTempFilesAreNotKeys) {
   EXPECT_EQ(blobs.get(".b.sluice-tmp-1-0").error(), sluice::errc::invalid_argument);
   EXPECT_EQ(blobs.put("../x", "3").error(), sluice::errc::invalid_argument);
   EXPECT_EQ(blobs.root(), dir / "root");
+}
+
+// One file per key; the temp file of a killed put is not a key (moved here from the log store
+// tests: the folder store of the completed-batches log is `directory_blobs`).
+TEST(DirectoryBlobs, SkipsTempFilesOfKilledPutsAndLaysOutOneFilePerKey) {
+  temp_dir dir;
+  directory_blobs s(dir / "store");
+  ASSERT_TRUE(s.put("m/a.json", "a"));
+  sluice_test::spit(dir / "store/m/.sluice-tmp-77-0", "half");
+  EXPECT_EQ(s.list("").value(), std::vector<std::string>{"m/a.json"});
+  EXPECT_EQ(s.list("m/.sluice").value(), std::vector<std::string>{});
+  EXPECT_EQ(sluice_test::slurp(dir / "store/m/a.json"), "a");
+  EXPECT_EQ(s.list("../").error(), sluice::errc::invalid_argument);
 }
 
 }  // namespace

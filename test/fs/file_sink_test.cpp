@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "sluice/fs/file_sink.hpp"
+#include "sluice/store/temp_name.hpp"
 
 #include "temp_dir.hpp"
 
@@ -143,14 +144,14 @@ TEST(FileSink, TempFilesOfAWriterKilledMidWriteAreGoneAfterTheNextRun) {
     bool seen = false;
     while (!seen && std::chrono::steady_clock::now() < deadline) {
       for (const auto& f : files_under(dir.path()))
-        seen = seen || sluice::fs::is_temp_file_name(std::filesystem::path(f).filename().native());
+        seen = seen || sluice::store::is_temp_file_name(std::filesystem::path(f).filename().native());
     }
     ::kill(pid, SIGKILL);
     int status = 0;
     ASSERT_EQ(::waitpid(pid, &status, 0), pid);
     ASSERT_TRUE(WIFSIGNALED(status)) << "the writer failed on its own";
     for (const auto& f : files_under(dir.path()))
-      if (sluice::fs::is_temp_file_name(std::filesystem::path(f).filename().native())) left.insert(f);
+      if (sluice::store::is_temp_file_name(std::filesystem::path(f).filename().native())) left.insert(f);
   }
   ASSERT_FALSE(left.empty()) << "no kill landed while a temp file existed";
   auto before = files_under(dir.path());
@@ -214,7 +215,7 @@ TEST(FileSink, AllWritesFinishAndTheFirstFailingObjectsErrorIsReturned) {
       for (int i = 0; i < 40; ++i) EXPECT_EQ(slurp(dir / ("ok/" + std::to_string(i))), "v");
     }
     for (const auto& f : files_under(dir.path()))
-      EXPECT_FALSE(sluice::fs::is_temp_file_name(std::filesystem::path(f).filename().native())) << f;
+      EXPECT_FALSE(sluice::store::is_temp_file_name(std::filesystem::path(f).filename().native())) << f;
   }
 }
 

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-// The law suites of test/laws/laws.hpp against the filesystem models of sluice/fs/.
+// The law suites of test/laws/laws.hpp and test/laws/blob_store_laws.hpp against the filesystem
+// models of sluice/fs/.
 
+#include "blob_store_laws.hpp"
 #include "laws.hpp"
 
 #include "sluice/fs/checkpoint_store.hpp"
 #include "sluice/fs/dead_letters.hpp"
+#include "sluice/fs/directory_blobs.hpp"
 #include "sluice/fs/file_sink.hpp"
 #include "sluice/fs/kcat_source.hpp"
 
@@ -12,7 +15,6 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -69,6 +71,13 @@ struct file_sink_model {
   }
 };
 
+struct directory_blobs_model {
+  using type = fs::directory_blobs;
+  static_assert(store::blob_store<type>);
+  static type make() { return fs::directory_blobs(fresh_dir()); }
+  static type reopen(type& s) { return fs::directory_blobs(s.root()); }
+};
+
 struct checkpoint_store_model {
   using type = fs::checkpoint_store;
   static type make() { return fs::checkpoint_store(fresh_dir()); }
@@ -79,16 +88,7 @@ struct dead_letters_model {
   using type = fs::dead_letters;
   static type make() { return fs::dead_letters(fresh_dir()); }
   static std::vector<dead_letter> contents(type& d) {
-    std::vector<std::int64_t> ids;
-    for (const auto& f : sluice_test::files_under(d.directory()))
-      ids.push_back(std::stoll(f.substr(6, f.size() - 6 - 6)));  // batch-<id>.jsonl
-    std::sort(ids.begin(), ids.end());
-    std::vector<dead_letter> out;
-    for (const auto id : ids) {
-      auto letters = d.read(id).value();
-      out.insert(out.end(), letters.begin(), letters.end());
-    }
-    return out;
+    return sluice_laws::letters_in_batch_order(d, sluice_test::files_under(d.directory()));
   }
 };
 
@@ -99,6 +99,7 @@ INSTANTIATE_TYPED_TEST_SUITE_P(Fs, SourceLaws, ::testing::Types<kcat_source_mode
 INSTANTIATE_TYPED_TEST_SUITE_P(Fs, SinkLaws, ::testing::Types<file_sink_model>);
 INSTANTIATE_TYPED_TEST_SUITE_P(Fs, CheckpointStoreLaws, ::testing::Types<checkpoint_store_model>);
 INSTANTIATE_TYPED_TEST_SUITE_P(Fs, DeadLetterSinkLaws, ::testing::Types<dead_letters_model>);
+INSTANTIATE_TYPED_TEST_SUITE_P(Fs, BlobStoreLaws, ::testing::Types<directory_blobs_model>);
 // The other suites have no model in sluice/fs (policies: test/idempotency; dedup: core).
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(IdempotencyLaws);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(DedupLaws);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "sluice/fs/directory_blobs.hpp"
 #include "sluice/idempotency/completed_batches_log.hpp"
-#include "sluice/idempotency/file_log_store.hpp"
-#include "sluice/idempotency/memory_log_store.hpp"
 #include "sluice/idempotency/none.hpp"
+#include "sluice/store/memory_blobs.hpp"
 
 #include "../fs/mini_json.hpp"
 #include "../fs/temp_dir.hpp"
@@ -20,8 +20,8 @@ using namespace std::chrono;
 using sluice::batch_plan;
 using sluice::idempotency::completed_batch;
 using sluice::idempotency::completed_batches_log;
-using sluice::idempotency::file_log_store;
-using sluice::idempotency::memory_log_store;
+using sluice::fs::directory_blobs;
+using sluice::store::memory_blobs;
 namespace mj = sluice_test::mini_json;
 
 /// A clock the test sets; copies share the time.
@@ -43,24 +43,24 @@ batch_plan plan_of(std::int64_t id) {
   return {id, {{"gg-schemas", 0, 10 * id, 10 * id + 10}, {"gg-schemas", 1, 3, 3 + id}}};
 }
 
-static_assert(sluice::idempotency_policy<completed_batches_log<memory_log_store, manual_clock>>);
-static_assert(sluice::idempotency_policy<completed_batches_log<file_log_store>>);
+static_assert(sluice::idempotency_policy<completed_batches_log<memory_blobs, manual_clock>>);
+static_assert(sluice::idempotency_policy<completed_batches_log<directory_blobs>>);
 static_assert(std::is_empty_v<sluice::idempotency::none>);
 static_assert(sluice::idempotency_policy<sluice::idempotency::none>);
 // An empty clock costs nothing: the log is its store and its two names.
-static_assert(sizeof(completed_batches_log<memory_log_store>) ==
-              sizeof(memory_log_store) + 2 * sizeof(std::string));
+static_assert(sizeof(completed_batches_log<memory_blobs>) ==
+              sizeof(memory_blobs) + 2 * sizeof(std::string));
 
 // Both store models, behind one interface for the typed tests.
 struct memory_env {
-  using store = memory_log_store;
+  using store = memory_blobs;
   store s;
   store make_store() { return s; }  // copies share the blobs
 };
 struct file_env {
-  using store = file_log_store;
+  using store = directory_blobs;
   sluice_test::temp_dir dir;
-  store make_store() { return file_log_store(dir / "log"); }
+  store make_store() { return directory_blobs(dir / "log"); }
 };
 
 template <class Env>
@@ -265,13 +265,13 @@ TEST(CompletedBatchesLogFiles, ASecondProcessSeesTheRecordsOnDisk) {
   manual_clock clock;
   clock.set_ms(1755000000000);
   {
-    auto log = completed_batches_log<file_log_store, manual_clock>::make(file_log_store(dir / "log"), "a",
+    auto log = completed_batches_log<directory_blobs, manual_clock>::make(directory_blobs(dir / "log"), "a",
                                                                          "s", clock)
                    .value();
     ASSERT_TRUE(log.mark_done(plan_of(0)));
   }
   // With the real clock (2025-08 may be outside its lookup window), the audit list finds it.
-  auto log = completed_batches_log<file_log_store>::make(file_log_store(dir / "log"), "a", "s").value();
+  auto log = completed_batches_log<directory_blobs>::make(directory_blobs(dir / "log"), "a", "s").value();
   const auto all = log.list().value();
   ASSERT_EQ(all.size(), 1u);
   EXPECT_EQ(all[0].ranges, plan_of(0).ranges);

@@ -3,10 +3,10 @@
 
 #include "laws.hpp"
 
+#include "sluice/fs/directory_blobs.hpp"
 #include "sluice/idempotency/completed_batches_log.hpp"
-#include "sluice/idempotency/file_log_store.hpp"
-#include "sluice/idempotency/memory_log_store.hpp"
 #include "sluice/idempotency/none.hpp"
+#include "sluice/store/memory_blobs.hpp"
 
 #include "../fs/temp_dir.hpp"
 
@@ -30,18 +30,18 @@ struct none_model {
 };
 
 struct memory_log_model {
-  using type = idempotency::completed_batches_log<idempotency::memory_log_store>;
+  using type = idempotency::completed_batches_log<store::memory_blobs>;
   static constexpr bool remembers = true;
-  static type make() { return type::make(idempotency::memory_log_store{}, "app", "stream").value(); }
+  static type make() { return type::make(store::memory_blobs{}, "app", "stream").value(); }
   static std::size_t records(type& p) { return p.store().list("").value().size(); }
 };
 
 struct file_log_model {
-  using type = idempotency::completed_batches_log<idempotency::file_log_store>;
+  using type = idempotency::completed_batches_log<fs::directory_blobs>;
   static constexpr bool remembers = true;
   static type make() {
     static int n = 0;
-    return type::make(idempotency::file_log_store(scratch() / ("log" + std::to_string(n++))), "app",
+    return type::make(fs::directory_blobs(scratch() / ("log" + std::to_string(n++))), "app",
                       "stream")
         .value();
   }
@@ -53,7 +53,7 @@ struct file_log_model {
 namespace sluice_laws {
 using idempotency_models = ::testing::Types<none_model, memory_log_model, file_log_model>;
 INSTANTIATE_TYPED_TEST_SUITE_P(Idempotency, IdempotencyLaws, idempotency_models);
-// The other suites have no model in sluice/idempotency (stores and sinks: test/fs).
+// The other suites have no model in sluice/idempotency (stores and sinks: test/store, test/fs).
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(SourceLaws);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(SinkLaws);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(CheckpointStoreLaws);

@@ -441,6 +441,21 @@ template <class M>
 class DeadLetterSinkLaws : public ::testing::Test {};
 TYPED_TEST_SUITE_P(DeadLetterSinkLaws);
 
+// What a model's `contents` returns for a sink `d` whose batches are stored under `names`
+// (`batch-<id>.jsonl`, any order): every letter, batch id order.
+template <class D, class Names>
+std::vector<dead_letter> letters_in_batch_order(D& d, const Names& names) {
+  std::vector<std::int64_t> ids;
+  for (const auto& n : names) ids.push_back(std::stoll(n.substr(6, n.size() - 6 - 6)));
+  std::sort(ids.begin(), ids.end());
+  std::vector<dead_letter> out;
+  for (const auto id : ids) {
+    auto letters = d.read(id).value();
+    out.insert(out.end(), letters.begin(), letters.end());
+  }
+  return out;
+}
+
 namespace detail {
 inline std::vector<dead_letter> some_letters(std::int64_t batch) {
   return {

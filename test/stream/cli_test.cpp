@@ -95,7 +95,7 @@ std::vector<std::string> letters(const std::filesystem::path& root) {
     std::size_t start = 0;
     while (start < text.size()) {
       const auto nl = text.find('\n', start);
-      const auto d = sluice::fs::parse_dead_letter_line(std::string_view(text).substr(start, nl - start));
+      const auto d = sluice::store::parse_dead_letter_line(std::string_view(text).substr(start, nl - start));
       EXPECT_TRUE(d);
       if (d) out.push_back(name + " " + std::to_string(d.value().offset) + " " + d.value().reason + " " +
                            d.value().payload.value_or("<none>"));

@@ -205,7 +205,7 @@ std::vector<std::pair<std::int64_t, std::string>> letters(const std::filesystem:
     const auto id = std::stoll(f.substr(6));   // batch-<id>.jsonl
     while (start < text.size()) {
       const auto nl = text.find('\n', start);
-      auto d = fs::parse_dead_letter_line(std::string_view(text).substr(start, nl - start)).value();
+      auto d = store::parse_dead_letter_line(std::string_view(text).substr(start, nl - start)).value();
       by_batch[id].emplace_back(d.offset, d.reason);
       start = nl + 1;
     }

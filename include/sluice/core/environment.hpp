@@ -7,6 +7,7 @@
 /// (jitter). `system_environment` is the real one; tests pass a fake to run fast and exactly.
 
 #include "sluice/core/concepts/tags.hpp"
+#include "sluice/core/splitmix64.hpp"
 #include "sluice/core/stop.hpp"
 
 #include <algorithm>
@@ -35,7 +36,7 @@ concept runner_environment = detail::declares<E, environment_tag> &&
                              };
 
 /// The real clocks, `std::this_thread::sleep_for` in slices of at most 50 ms (so a stop request
-/// is seen quickly) and a SplitMix64 generator seeded from the clocks.
+/// is seen quickly) and a `splitmix64` generator seeded from the monotonic clock.
 ///
 /// Thread-safety: none (the generator state); one per runner.
 struct system_environment {
@@ -62,16 +63,9 @@ struct system_environment {
     }
     return false;
   }
-  [[nodiscard]] std::uint64_t random_u64() noexcept {
-    // SplitMix64 (Steele, Lea, Flood 2014): enough for jitter, no <random> needed.
-    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
+  [[nodiscard]] std::uint64_t random_u64() noexcept { return random_(); }
 
-  std::uint64_t state_ = static_cast<std::uint64_t>(
-      std::chrono::steady_clock::now().time_since_epoch().count());
+  splitmix64 random_;  ///< the jitter generator
 };
 
 static_assert(runner_environment<system_environment>);

@@ -39,8 +39,11 @@ struct null_progress;
 // fair_share.hpp
 struct partition_backlog;
 
-// runner.hpp
+// retry.hpp, splitmix64.hpp
 struct retry_options;
+class splitmix64;
+
+// runner.hpp
 struct runner_options;
 struct run_summary;
 enum class batch_outcome;

@@ -2,20 +2,21 @@
 #pragma once
 
 /// @file
-/// Crash-safe file primitives shared by every filesystem stage (sink, checkpoint store, dead
-/// letters, completed-batches log): atomic replacement of a file (temp file in the same directory,
-/// `fsync`, `rename`, `fsync` of the directory), `mkdir -p` that makes new directories durable,
-/// whole-file reads, and the validation of relative keys.
+/// Crash-safe file primitives shared by every filesystem stage (sink, the folder blob store under
+/// the checkpoint store, dead letters and completed-batches log): atomic replacement of a file
+/// (temp file in the same directory, `fsync`, `rename`, `fsync` of the directory), `mkdir -p` that
+/// makes new directories durable, and whole-file reads.
 ///
-/// Temp files are named `.<name>.sluice-tmp-<pid>-<n>` (`<name>` the target's file name, cut to
-/// fit `NAME_MAX`; `<pid>` the writing process; `<n>` a per-process serial). A write killed
-/// half-way leaves one behind, which is never mistaken for data (`is_temp_file_name`), never
-/// blocks a later write, and is removed by the next writer into that directory
-/// (`remove_stale_temp_files`: only temp files whose process is gone, or which this process left
-/// from an earlier life of its pid) or, when no writer runs, by `remove_temp_files`.
+/// Temp files carry the names the storage layer reserves (`store/temp_name.hpp`:
+/// `.<name>.sluice-tmp-<pid>-<n>`, never keys). A write killed half-way leaves one behind, which
+/// is never mistaken for data (`store::is_temp_file_name`), never blocks a later write, and is
+/// removed by the next writer into that directory (`remove_stale_temp_files`: only temp files
+/// whose process is gone, or which this process left from an earlier life of its pid) or, when no
+/// writer runs, by `remove_temp_files`.
 
 #include "sluice/core/error.hpp"
 #include "sluice/fs/detail/posix.hpp"
+#include "sluice/store/temp_name.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -38,71 +39,6 @@
 #include <vector>
 
 namespace sluice::inline v0::fs {
-
-/// The marker in the name of every temp file of an atomic write: `.<name>.sluice-tmp-<pid>-<n>`.
-inline constexpr std::string_view temp_file_marker = "sluice-tmp-";
-
-/// The parts of a temp file name (see `parse_temp_file_name`).
-struct temp_file_name_parts {
-  std::string_view target;  ///< the target's file name (maybe cut short); empty for old names
-  std::uint64_t pid = 0;    ///< the process that wrote it
-  std::uint64_t serial = 0; ///< its serial number in that process
-};
-
-/// Splits a temp file name `.<name>.sluice-tmp-<pid>-<n>` (or the older `.sluice-tmp-<pid>-<n>`)
-/// into its parts; empty if `name` (a file name, not a path) is anything else. `<pid>` and `<n>`
-/// are decimal numbers below 2^64.
-[[nodiscard]] constexpr std::optional<temp_file_name_parts> parse_temp_file_name(
-    std::string_view name) noexcept {
-  auto number_at_end = [](std::string_view& s, std::uint64_t& out) {
-    std::size_t digits = 0;
-    while (digits < s.size() && s[s.size() - 1 - digits] >= '0' && s[s.size() - 1 - digits] <= '9')
-      ++digits;
-    if (digits == 0 || digits > 20) return false;
-    out = 0;
-    for (char c : s.substr(s.size() - digits)) {
-      const auto d = static_cast<std::uint64_t>(c - '0');
-      if (out > (UINT64_MAX - d) / 10) return false;  // does not fit in 64 bits
-      out = out * 10 + d;
-    }
-    s.remove_suffix(digits);
-    return true;
-  };
-  temp_file_name_parts parts;
-  std::string_view rest = name;
-  if (!number_at_end(rest, parts.serial) || rest.empty() || rest.back() != '-') return std::nullopt;
-  rest.remove_suffix(1);
-  if (!number_at_end(rest, parts.pid)) return std::nullopt;
-  if (rest.size() < temp_file_marker.size() ||
-      rest.substr(rest.size() - temp_file_marker.size()) != temp_file_marker)
-    return std::nullopt;
-  rest.remove_suffix(temp_file_marker.size());
-  // What is left is "." (an old name) or "." + target + ".".
-  if (rest.empty() || rest.front() != '.' || rest.back() != '.') return std::nullopt;
-  parts.target = rest.size() == 1 ? std::string_view() : rest.substr(1, rest.size() - 2);
-  return parts;
-}
-
-/// True if `name` (a file name, not a path) is a temp file of an atomic write.
-[[nodiscard]] constexpr bool is_temp_file_name(std::string_view name) noexcept {
-  return parse_temp_file_name(name).has_value();
-}
-
-/// The temp file name for target file name `target`, process `pid` and serial `serial`; the
-/// target part is cut so the whole name fits in 255 bytes.
-[[nodiscard]] inline std::string make_temp_file_name(std::string_view target, std::uint64_t pid,
-                                                     std::uint64_t serial) {
-  std::string tail(temp_file_marker);
-  tail += std::to_string(pid);
-  tail += '-';
-  tail += std::to_string(serial);
-  const std::size_t room = 255 - 2 - tail.size();
-  std::string name = ".";
-  name += target.substr(0, room);
-  name += '.';
-  name += tail;
-  return name;
-}
 
 namespace detail {
 
@@ -228,7 +164,7 @@ inline result<void> write_file_atomic(const std::filesystem::path& path, std::st
   SLUICE_TRYV(make_directories(dir));
   const auto pid = static_cast<std::uint64_t>(::getpid());
   const detail::temp_file_lease lease;
-  const auto tmp = dir / make_temp_file_name(path.filename().native(), pid, lease.serial());
+  const auto tmp = dir / store::make_temp_file_name(path.filename().native(), pid, lease.serial());
   detail::unique_fd fd;
   for (int attempt = 0;; ++attempt) {
     auto opened = detail::open_fd(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
@@ -255,28 +191,6 @@ inline result<void> write_file_atomic(const std::filesystem::path& path, std::st
   return success();
 }
 
-/// Checks that `key` is a safe relative key: not empty, not starting with `/`, no empty, `.` or
-/// `..` segment, no NUL byte, no segment longer than 255 bytes or named like a temp file.
-///
-/// Errors: `errc::invalid_argument` (fatal: keys come from stages that validated them already,
-/// so a bad one here is a bug, not bad input).
-/// Complexity: linear in the key length.
-[[nodiscard]] inline result<void> check_relative_key(std::string_view key) noexcept {
-  if (key.empty() || key.front() == '/') return errc::invalid_argument;
-  std::size_t start = 0;
-  for (;;) {
-    const std::size_t slash = key.find('/', start);
-    const std::string_view seg =
-        key.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
-    if (seg.empty() || seg == "." || seg == ".." || seg.size() > 255 ||
-        seg.find('\0') != std::string_view::npos || is_temp_file_name(seg))
-      return errc::invalid_argument;
-    if (slash == std::string_view::npos) break;
-    start = slash + 1;
-  }
-  return success();
-}
-
 /// Removes the temp files left under `root` (recursively) by atomic writes that were killed.
 /// Returns how many it removed. Call it only while no writer works under `root`: it cannot tell a
 /// live writer's temp file from a dead one's.
@@ -291,7 +205,7 @@ inline result<std::size_t> remove_temp_files(const std::filesystem::path& root) 
   if (ec) return ec;
   for (; it != end; it.increment(ec)) {
     if (ec) return ec;
-    if (is_temp_file_name(it->path().filename().native()) && it->is_regular_file(ec)) {
+    if (store::is_temp_file_name(it->path().filename().native()) && it->is_regular_file(ec)) {
       if (!std::filesystem::remove(it->path(), ec) && ec) return ec;
       ++removed;
     }
@@ -304,7 +218,7 @@ namespace detail {
 
 // True if the temp file `parts` describes cannot belong to a write in progress: its process is
 // gone, or it is this process and the serial is not in flight. Call with the registry locked.
-inline bool is_stale_temp_file(const temp_file_name_parts& parts, const temp_file_registry& r) {
+inline bool is_stale_temp_file(const store::temp_file_name_parts& parts, const temp_file_registry& r) {
   if (parts.pid == 0 || parts.pid > static_cast<std::uint64_t>(INT_MAX)) return true;  // no process
   if (parts.pid == static_cast<std::uint64_t>(::getpid())) return !r.in_flight.contains(parts.serial);
   return ::kill(static_cast<pid_t>(parts.pid), 0) != 0 && errno == ESRCH;
@@ -340,14 +254,14 @@ inline result<std::size_t> remove_stale_temp_files(const std::filesystem::path& 
       if (errno != 0) return detail::last_error();
       break;
     }
-    if (is_temp_file_name(e->d_name)) candidates.emplace_back(e->d_name);
+    if (store::is_temp_file_name(e->d_name)) candidates.emplace_back(e->d_name);
   }
   std::size_t removed = 0;
   auto& r = detail::temp_files();
   // Deciding and removing under the lock: a serial not in flight now is never used later.
   const std::lock_guard lock(r.mutex);
   for (const auto& name : candidates) {
-    if (!detail::is_stale_temp_file(*parse_temp_file_name(name), r)) continue;
+    if (!detail::is_stale_temp_file(*store::parse_temp_file_name(name), r)) continue;
     const auto p = dir / name;
     struct stat st {};
     if (::lstat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;

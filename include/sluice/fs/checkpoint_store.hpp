@@ -2,216 +2,32 @@
 #pragma once
 
 /// @file
-/// `fs::checkpoint_store`: the write-ahead plan and the last commit of a pipeline, as two JSON
-/// files in a directory; `fs::blob_checkpoint_store<Blobs>`, the same store over any
-/// `fs::blob_access` storage (an S3 prefix: `s3::checkpoint_store`).
-///
-/// Layout of the storage (a directory is created on the first write):
-/// - `plan.json`: the plan written last, `{"version":1,"batch_id":N,"ranges":[…]}`;
-/// - `commit.json`: the last commit, `{"version":1,"batch_id":N,"ranges":[…],"position":[…],
-///   "state":"…"}` (`"state_encoding":"base64"` follows when the state is not UTF-8).
-/// Ranges are `{"topic","partition","from","to"}` objects. Both blobs are replaced atomically
-/// (on the file system `fs::write_file_atomic`: temp file, `fsync`, `rename`, `fsync` of the
-/// directory; on S3 a PUT), so a crash leaves the old or the new version, never a torn one;
-/// leftover temp files are ignored. A plan is pending while its batch id is greater than the
-/// committed one. Only the last commit is kept: the history of batches lives in the
-/// completed-batches log.
+/// `fs::checkpoint_store`: the write-ahead plan and the last commit of a pipeline, as the two JSON
+/// files `plan.json` and `commit.json` in a directory: `store::blob_checkpoint_store` (which
+/// documents the layout and the protocol) over the folder backend `fs::directory_blobs`. Both
+/// files are replaced with `fs::write_file_atomic` (temp file, `fsync`, `rename`, `fsync` of the
+/// directory; the directory is created on the first write); leftover temp files are ignored.
 
 #include "sluice/core/concepts/checkpoint_store.hpp"
-#include "sluice/core/error.hpp"
-#include "sluice/core/json.hpp"
-#include "sluice/core/record.hpp"
 #include "sluice/fs/directory_blobs.hpp"
-#include "sluice/fs/state_json.hpp"
+#include "sluice/store/blob_checkpoint_store.hpp"
 
-#include <simdjson.h>
-
-#include <cstdint>
 #include <filesystem>
-#include <optional>
-#include <string>
-#include <string_view>
 #include <utility>
 
 namespace sluice::inline v0::fs {
 
-/// A `sluice::checkpoint_store` keeping `plan.json` and `commit.json` in `Blobs` (see the file
-/// comment for the layout).
-///
-/// Errors (all members): the storage's errors (file system: `std::system_category()`, fatal
-/// unless transient; S3: see `s3::client`); `errc::corrupt_state` when `plan.json` or
-/// `commit.json` exists but cannot be read back (not JSON, another shape, another version) or
-/// the two contradict each other; `errc::invalid_argument` for a call that breaks the protocol
-/// (see each member).
-/// Blocking: every member may do I/O; writes return when durable.
-/// Thread-safety: none; one store per pipeline, and one process per storage location.
-///
-/// Single writer: the plan of the last commit is kept in memory after the store first reads
-/// `commit.json` (or commits), so `write_plan`, `pending` and `commit` validate against it
-/// without reading the whole previous commit (state included) again; `last_commit()` always
-/// reads the storage and refreshes it. This assumes the runner's contract: while this object is
-/// in use, nobody else commits into its storage (one process per location; a consumer-group
-/// member makes a new store each time it takes a partition on, and a new store reads afresh).
-/// A failed put of `commit.json` forgets the cached plan, since the put may or may not have
-/// happened, so a retry reads what the storage holds.
-template <blob_access Blobs>
-class blob_checkpoint_store {
- public:
-  using stage_concept = checkpoint_store_tag;
-
-  /// A store in `blobs`; nothing is touched until the first call.
-  explicit blob_checkpoint_store(Blobs blobs) : blobs_(std::move(blobs)) {}
-
-  /// Durably records `plan` as the pending batch (the write-ahead step).
-  ///
-  /// Errors: `errc::invalid_argument` if the batch id is negative or not greater than the last
-  /// committed one, a range has `from > to`, or a topic is not UTF-8.
-  result<void> write_plan(const batch_plan& plan) {
-    if (plan.batch_id < 0) return errc::invalid_argument;
-    for (const auto& r : plan.ranges)
-      if (r.from > r.to) return errc::invalid_argument;
-    SLUICE_TRYV(load_committed());
-    if (const auto& last = *committed_; last && plan.batch_id <= last->batch_id)
-      return errc::invalid_argument;
-    std::string out = "{\"version\":1,\"batch_id\":";
-    out += std::to_string(plan.batch_id);
-    out += ",\"ranges\":";
-    SLUICE_TRYV(append_ranges_json(out, plan.ranges));
-    out += "}\n";
-    return blobs_.put("plan.json", out);
-  }
-
-  /// The plan written last if its batch has not been committed yet.
-  ///
-  /// Errors: `errc::corrupt_state` also when the plan has the committed batch id but other
-  /// ranges than the commit.
-  result<std::optional<batch_plan>> pending() {
-    SLUICE_TRY(text, blobs_.get("plan.json"));
-    if (!text) return std::optional<batch_plan>{};
-    SLUICE_TRY(plan, parse_plan(*text));
-    SLUICE_TRYV(load_committed());
-    if (const auto& last = *committed_) {
-      if (plan.batch_id == last->batch_id && plan != *last) return errc::corrupt_state;
-      if (plan.batch_id <= last->batch_id) return std::optional<batch_plan>{};
-    }
-    return std::optional<batch_plan>(std::move(plan));
-  }
-
-  /// Durably and atomically records `rec` as the last commit; `pending()` is then empty (for
-  /// the plan of `rec`). Committing the last commit again is a no-op, so a retry is harmless.
-  ///
-  /// Errors: `errc::invalid_argument` if the batch id is not greater than the last committed
-  /// one (unless `rec` equals the last commit), a plan other than the pending one is committed
-  /// under the pending batch id, or a topic is not UTF-8.
-  result<void> commit(const commit_record& rec) {
-    SLUICE_TRYV(load_committed());
-    if (const auto& last = *committed_; last && rec.plan.batch_id <= last->batch_id) {
-      // Only a retry of the last commit is allowed here. Position and state are not kept in
-      // memory, so telling a retry from another commit of that batch reads them (a rare path).
-      if (rec.plan != *last) return errc::invalid_argument;
-      SLUICE_TRY(stored, last_commit());
-      if (stored && *stored == rec) return success();
-      return errc::invalid_argument;
-    }
-    if (rec.plan.batch_id < 0) return errc::invalid_argument;
-    SLUICE_TRY(text, blobs_.get("plan.json"));
-    if (text) {
-      SLUICE_TRY(plan, parse_plan(*text));
-      if (plan.batch_id == rec.plan.batch_id && plan != rec.plan) return errc::invalid_argument;
-    }
-    std::string out = "{\"version\":1,\"batch_id\":";
-    out += std::to_string(rec.plan.batch_id);
-    out += ",\"ranges\":";
-    SLUICE_TRYV(append_ranges_json(out, rec.plan.ranges));
-    out += ",\"position\":";
-    SLUICE_TRYV(append_ranges_json(out, rec.position));
-    out.push_back(',');
-    json::append_bytes_field(out, "state", &rec.state);
-    out += "}\n";
-    if (auto put = blobs_.put("commit.json", out); !put) {
-      committed_.reset();
-      return put;
-    }
-    committed_.emplace(rec.plan);
-    return success();
-  }
-
-  /// The last commit, or empty before the first. Always reads the storage (see the class
-  /// comment).
-  result<std::optional<commit_record>> last_commit() {
-    committed_.reset();
-    SLUICE_TRY(text, blobs_.get("commit.json"));
-    if (!text) {
-      committed_.emplace();
-      return std::optional<commit_record>{};
-    }
-    simdjson::dom::object obj;
-    SLUICE_TRYV(parse_object(*text, obj));
-    commit_record rec;
-    SLUICE_TRYV(read_plan_fields(obj, rec.plan));
-    simdjson::dom::element pos;
-    if (obj["position"].get(pos) != simdjson::SUCCESS) return errc::corrupt_state;
-    auto position = read_ranges_json(pos);
-    auto state = read_bytes_field(obj, "state");
-    if (!position || !state || !*state) return errc::corrupt_state;
-    rec.position = std::move(*position);
-    rec.state = std::move(**state);
-    committed_.emplace(rec.plan);
-    return std::optional<commit_record>(std::move(rec));
-  }
-
-  /// The storage of the store.
-  [[nodiscard]] Blobs& blobs() noexcept { return blobs_; }
-  [[nodiscard]] const Blobs& blobs() const noexcept { return blobs_; }
-
- private:
-  result<void> parse_object(const std::string& text, simdjson::dom::object& obj) {
-    if (!parse_json_object(parser_, text, obj)) return errc::corrupt_state;
-    std::int64_t version = 0;
-    if (obj["version"].get(version) != simdjson::SUCCESS || version != 1) return errc::corrupt_state;
-    return success();
-  }
-
-  static result<void> read_plan_fields(simdjson::dom::object obj, batch_plan& plan) {
-    const auto id = json_int_field(obj, "batch_id", 0);
-    simdjson::dom::element ranges;
-    if (!id || obj["ranges"].get(ranges) != simdjson::SUCCESS) return errc::corrupt_state;
-    auto rs = read_ranges_json(ranges);
-    if (!rs) return errc::corrupt_state;
-    plan.batch_id = *id;
-    plan.ranges = std::move(*rs);
-    return success();
-  }
-
-  // Makes `committed_` known, reading `commit.json` unless it is already.
-  result<void> load_committed() {
-    if (committed_) return success();
-    SLUICE_TRYV(last_commit());
-    return success();
-  }
-
-  result<batch_plan> parse_plan(const std::string& text) {
-    simdjson::dom::object obj;
-    SLUICE_TRYV(parse_object(text, obj));
-    batch_plan plan;
-    SLUICE_TRYV(read_plan_fields(obj, plan));
-    return plan;
-  }
-
-  Blobs blobs_;
-  simdjson::dom::parser parser_;
-  // The plan of the last commit (inner empty: no commit yet); empty while unknown.
-  std::optional<std::optional<batch_plan>> committed_;
-};
-
 /// The checkpoint store on the local file system: `plan.json` and `commit.json` in a directory
-/// (`blob_checkpoint_store` over `directory_blobs`, which also removes the stale temp files of
-/// killed writes from the directory on its first put there).
-class checkpoint_store : public blob_checkpoint_store<directory_blobs> {
+/// (`store::blob_checkpoint_store` over `directory_blobs`, which also removes the stale temp files
+/// of killed writes from the directory on its first put there).
+///
+/// Errors, blocking and thread-safety: those of `store::blob_checkpoint_store`, with OS errors
+/// (`std::system_category()`) as the storage's.
+class checkpoint_store : public store::blob_checkpoint_store<directory_blobs> {
  public:
   /// A store in `dir`; nothing is touched until the first call.
   explicit checkpoint_store(std::filesystem::path dir)
-      : blob_checkpoint_store<directory_blobs>(directory_blobs(std::move(dir))) {}
+      : store::blob_checkpoint_store<directory_blobs>(directory_blobs(std::move(dir))) {}
 
   /// The directory of the store.
   [[nodiscard]] const std::filesystem::path& directory() const noexcept { return blobs().root(); }

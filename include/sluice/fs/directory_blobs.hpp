@@ -2,19 +2,17 @@
 #pragma once
 
 /// @file
-/// `fs::blob_access`: the two calls the state stores need of their storage (put and get a blob
-/// by name), so one store implementation serves the local file system and object stores
-/// (`fs::blob_checkpoint_store`, `fs::blob_dead_letters`); `fs::directory_blobs` is the file
-/// system's model. Every `idempotency::log_store` models it too (an S3 prefix, for instance).
-///
-/// `fs::directory_blobs` is the one blob store of the local file system: it also lists, and
-/// `idempotency::file_log_store` is it with the `log_store` opt-in tag.
+/// `fs::directory_blobs`: the folder backend of the storage layer, the `store::blob_store` model
+/// of the local file system. Under it run `fs::checkpoint_store`, `fs::dead_letters` and the
+/// completed-batches log on a folder (`idempotency::completed_batches_log<fs::directory_blobs>`).
 
 #include "sluice/core/error.hpp"
 #include "sluice/fs/atomic_file.hpp"
+#include "sluice/store/blob_store.hpp"
+#include "sluice/store/key.hpp"
+#include "sluice/store/temp_name.hpp"
 
 #include <algorithm>
-#include <concepts>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -24,18 +22,6 @@
 #include <vector>
 
 namespace sluice::inline v0::fs {
-
-/// Storage of blobs under relative names.
-///
-/// Semantics: `put(name, bytes)` is atomic and durable when it returns (readers, also after a
-/// crash, see the old blob or the new one, never a part) and replaces an existing blob;
-/// `get(name)` returns the blob last put, or an empty optional if there is none.
-/// Blocking: yes (file system or network I/O).
-template <class B>
-concept blob_access = requires(B& b, std::string_view name, std::string_view bytes) {
-  { b.put(name, bytes) } -> std::same_as<result<void>>;
-  { b.get(name) } -> std::same_as<result<std::optional<std::string>>>;
-};
 
 /// A directory as blob storage: the blob `key` (a safe relative key, `/`-separated, e.g.
 /// `plan.json` or `yyyymm=202601/app/s/batch-3.json`) is the file `<root>/<key>`, replaced with
@@ -47,17 +33,19 @@ concept blob_access = requires(B& b, std::string_view name, std::string_view byt
 /// the temp files of live writers sharing the directory and all other files stay). Temp files
 /// are never keys: `list` skips them and `get` never returns one.
 /// Errors (all members): `errc::invalid_argument` for an unsafe key or prefix
-/// (`check_relative_key`); OS errors (`std::system_category()`).
+/// (`store::check_relative_key`); OS errors (`std::system_category()`).
 /// Blocking: yes. Thread-safety: none per object; several processes may share a root.
 class directory_blobs {
  public:
+  using stage_concept = store::blob_store_tag;
+
   /// Blobs under `root`; nothing is touched until the first call, and `root` is created on the
   /// first put.
   explicit directory_blobs(std::filesystem::path root) : root_(std::move(root)) {}
 
   /// Atomically and durably stores `bytes` as `<root>/<key>`, replacing any earlier blob.
   result<void> put(std::string_view key, std::string_view bytes) {
-    SLUICE_TRYV(check_relative_key(key));
+    SLUICE_TRYV(store::check_relative_key(key));
     auto path = root_ / key;
     SLUICE_TRYV(remove_stale_temp_files_once(path.parent_path()));
     return write_file_atomic(path, bytes);
@@ -65,7 +53,7 @@ class directory_blobs {
 
   /// The content of `<root>/<key>`, or empty if there is no such file.
   result<std::optional<std::string>> get(std::string_view key) {
-    SLUICE_TRYV(check_relative_key(key));
+    SLUICE_TRYV(store::check_relative_key(key));
     return read_file(root_ / key);
   }
 
@@ -77,7 +65,7 @@ class directory_blobs {
     const std::size_t slash = prefix.rfind('/');
     const std::string_view dir = slash == std::string_view::npos ? std::string_view() : prefix.substr(0, slash);
     if (!dir.empty()) {
-      SLUICE_TRYV(check_relative_key(dir));
+      SLUICE_TRYV(store::check_relative_key(dir));
     }
     const auto start = dir.empty() ? root_ : root_ / dir;
     std::vector<std::string> keys;
@@ -90,7 +78,7 @@ class directory_blobs {
     if (ec) return ec;
     for (; it != end; it.increment(ec)) {
       if (ec) return ec;
-      if (is_temp_file_name(it->path().filename().native()) || !it->is_regular_file(ec)) continue;
+      if (store::is_temp_file_name(it->path().filename().native()) || !it->is_regular_file(ec)) continue;
       std::string key = it->path().lexically_relative(root_).generic_string();
       if (key.compare(0, prefix.size(), prefix) == 0) keys.push_back(std::move(key));
     }
@@ -106,6 +94,6 @@ class directory_blobs {
   std::filesystem::path root_;
 };
 
-static_assert(blob_access<directory_blobs>);
+static_assert(store::blob_store<directory_blobs>);
 
 }  // namespace sluice::inline v0::fs

@@ -11,6 +11,7 @@
 #include "sluice/core/record.hpp"
 #include "sluice/fs/atomic_file.hpp"
 #include "sluice/fs/detail/posix.hpp"
+#include "sluice/store/key.hpp"
 
 #include <sys/stat.h>
 
@@ -90,7 +91,7 @@ class file_sink {
   /// of each existing file of equal size.
   result<void> write(std::span<const object> objects, const batch_plan& /*plan*/) {
     for (const auto& o : objects) {
-      SLUICE_TRYV(check_relative_key(o.key));
+      SLUICE_TRYV(store::check_relative_key(o.key));
     }
     // The last object of each key, in batch order.
     std::map<std::string_view, std::size_t> last;

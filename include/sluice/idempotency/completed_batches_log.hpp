@@ -3,7 +3,8 @@
 
 /// @file
 /// `idempotency::completed_batches_log`: the policy of the seed job: one record per completed
-/// batch in a `log_store`, partitioned by month, checked before a batch is written.
+/// batch in a `store::blob_store` (a folder, an S3 prefix, memory), partitioned by month, checked
+/// before a batch is written (docs/architecture.md, Storage contracts).
 ///
 /// Layout in the store: `yyyymm=<YYYYMM>/<app>/<stream_name>/batch-<batch_id>.json`, where
 /// `YYYYMM` is the UTC month in which the batch completed. Each blob is one JSON line:
@@ -17,10 +18,11 @@
 #include "sluice/core/concepts/idempotency_policy.hpp"
 #include "sluice/core/error.hpp"
 #include "sluice/core/json.hpp"
+#include "sluice/core/json_writer.hpp"
 #include "sluice/core/record.hpp"
-#include "sluice/fs/state_json.hpp"
 #include "sluice/core/time.hpp"
-#include "sluice/idempotency/log_store.hpp"
+#include "sluice/store/blob_store.hpp"
+#include "sluice/store/state_json.hpp"
 
 #include <simdjson.h>
 
@@ -57,19 +59,17 @@ inline result<std::string> to_json(const completed_batch& b) {
   if (!json::is_valid_utf8(b.app) || !json::is_valid_utf8(b.stream_name) ||
       !json::is_valid_utf8(b.completed_at))
     return errc::invalid_argument;
-  std::string out = "{\"app\":";
-  json::append_string(out, b.app);
-  out += ",\"stream_name\":";
-  json::append_string(out, b.stream_name);
-  out += ",\"batch_id\":";
-  out += std::to_string(b.batch_id);
-  out += ",\"completed_at\":";
-  json::append_string(out, b.completed_at);
-  out += ",\"yyyymm\":";
-  out += std::to_string(b.yyyymm);
-  out += ",\"ranges\":";
-  SLUICE_TRYV(fs::append_ranges_json(out, b.ranges));
-  out += '}';
+  std::string out;
+  json::writer w(out);
+  w.begin_object()
+      .key("app").string(b.app)
+      .key("stream_name").string(b.stream_name)
+      .key("batch_id").integer(b.batch_id)
+      .key("completed_at").string(b.completed_at)
+      .key("yyyymm").integer(b.yyyymm)
+      .key("ranges");
+  SLUICE_TRYV(store::write_ranges_json(w, b.ranges));
+  w.end_object();
   return out;
 }
 
@@ -80,16 +80,16 @@ inline result<std::string> to_json(const completed_batch& b) {
 inline result<completed_batch> parse_completed_batch(std::string_view text) {
   simdjson::dom::parser parser;
   simdjson::dom::object obj;
-  if (!fs::parse_json_object(parser, text, obj)) return errc::corrupt_state;
-  const auto app = fs::json_string_field(obj, "app");
-  const auto stream = fs::json_string_field(obj, "stream_name");
-  const auto id = fs::json_int_field(obj, "batch_id", 0);
-  const auto at = fs::json_string_field(obj, "completed_at");
-  const auto month = fs::json_int_field(obj, "yyyymm", 0, 999'912);
+  if (!store::parse_json_object(parser, text, obj)) return errc::corrupt_state;
+  const auto app = store::json_string_field(obj, "app");
+  const auto stream = store::json_string_field(obj, "stream_name");
+  const auto id = store::json_int_field(obj, "batch_id", 0);
+  const auto at = store::json_string_field(obj, "completed_at");
+  const auto month = store::json_int_field(obj, "yyyymm", 0, 999'912);
   simdjson::dom::element ranges_elem;
   if (!app || !stream || !id || !at || !month || obj["ranges"].get(ranges_elem) != simdjson::SUCCESS)
     return errc::corrupt_state;
-  auto ranges = fs::read_ranges_json(ranges_elem);
+  auto ranges = store::read_ranges_json(ranges_elem);
   if (!ranges) return errc::corrupt_state;
   return completed_batch{std::string(*app), std::string(*stream), *id, std::string(*at),
                          static_cast<int>(*month), std::move(*ranges)};
@@ -121,7 +121,7 @@ concept utc_clock = requires(C& c) {
 /// holds other ranges than the plan (the log does not belong to this stream's checkpoint).
 /// Blocking: as the store (one or two `get`s per call; `mark_done` one `put` at most).
 /// Thread-safety: none; one log per stream and process.
-template <log_store Store, utc_clock Clock = std::chrono::system_clock>
+template <store::blob_store Store, utc_clock Clock = std::chrono::system_clock>
 class completed_batches_log {
  public:
   using stage_concept = idempotency_tag;

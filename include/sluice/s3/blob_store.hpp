@@ -2,15 +2,15 @@
 #pragma once
 
 /// @file
-/// `s3::blob_store`: the `idempotency::log_store` model on S3, one object per key under
-/// `s3://BUCKET/PREFIX`. It carries the completed-batches log
+/// `s3::blob_store`: the S3 backend of the storage layer, the `store::blob_store` model on S3, one
+/// object per key under `s3://BUCKET/PREFIX`. It carries the completed-batches log
 /// (`completed_batches_log<s3::blob_store>`), the S3 checkpoint store and the S3 dead letters.
 
 #include "sluice/core/error.hpp"
-#include "sluice/fs/atomic_file.hpp"
-#include "sluice/idempotency/log_store.hpp"
 #include "sluice/s3/client.hpp"
 #include "sluice/s3/location.hpp"
+#include "sluice/store/blob_store.hpp"
+#include "sluice/store/key.hpp"
 
 #include <algorithm>
 #include <memory>
@@ -22,32 +22,32 @@
 
 namespace sluice::inline v0::s3 {
 
-/// A `log_store` keeping the blob `key` as the object `PREFIX/key` of `BUCKET`.
+/// A `store::blob_store` keeping the blob `key` as the object `PREFIX/key` of `BUCKET`.
 ///
 /// - `put` is one PUT: atomic (S3 never shows part of an object) and durable when it returns.
 /// - `get` is one GET (404: empty); `list(prefix)` is ListObjectsV2 over `PREFIX/prefix`,
 ///   following continuation tokens, with `PREFIX/` taken off, sorted. Objects under the location
 ///   whose relative key is not a safe key (written by someone else) are not listed.
-/// - Keys must be safe relative keys (`fs::check_relative_key`).
+/// - Keys must be safe relative keys (`store::check_relative_key`).
 /// Errors (all members): `errc::invalid_argument` for an unsafe key or prefix (nothing sent);
 /// the client's errors (see `s3::client`).
 /// Blocking: yes (network). Thread-safety: as the shared client (one thread at a time).
 class blob_store {
  public:
-  using stage_concept = idempotency::log_store_tag;
+  using stage_concept = store::blob_store_tag;
 
   /// A store at `where`, sending its requests through `client` (shared with other stages).
   blob_store(std::shared_ptr<client> c, location where) : client_(std::move(c)), where_(std::move(where)) {}
 
   /// Stores `bytes` under `key`.
   result<void> put(std::string_view key, std::string_view bytes) {
-    SLUICE_TRYV(fs::check_relative_key(key));
+    SLUICE_TRYV(store::check_relative_key(key));
     return client_->put_object(where_.bucket, where_.key_of(key), bytes);
   }
 
   /// The blob under `key`, or empty.
   result<std::optional<std::string>> get(std::string_view key) {
-    SLUICE_TRYV(fs::check_relative_key(key));
+    SLUICE_TRYV(store::check_relative_key(key));
     return client_->get_object(where_.bucket, where_.key_of(key));
   }
 
@@ -63,17 +63,17 @@ class blob_store {
     for (auto& o : objects) {
       if (o.key.size() <= cut) continue;
       std::string rel = o.key.substr(cut);
-      if (fs::check_relative_key(rel)) keys.push_back(std::move(rel));
+      if (store::check_relative_key(rel)) keys.push_back(std::move(rel));
     }
     std::sort(keys.begin(), keys.end());
     keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
     return keys;
   }
 
-  /// Removes the blob under `key` (absent is fine). Not part of `log_store`: for retention and
+  /// Removes the blob under `key` (absent is fine). Not part of `store::blob_store`: for retention and
   /// tests.
   result<void> remove(std::string_view key) {
-    SLUICE_TRYV(fs::check_relative_key(key));
+    SLUICE_TRYV(store::check_relative_key(key));
     return client_->delete_object(where_.bucket, where_.key_of(key));
   }
 
@@ -92,6 +92,6 @@ class blob_store {
   int page_size_ = 1000;
 };
 
-static_assert(idempotency::log_store<blob_store>);
+static_assert(store::blob_store<blob_store>);
 
 }  // namespace sluice::inline v0::s3

@@ -13,15 +13,16 @@
 ///   `=`, `+`, `$`, UTF-8 …), `/` kept.
 /// - Addressing: virtual-host (`BUCKET.host/key`) or path style (`host/BUCKET/key`); virtual-host
 ///   falls back to path style for bucket names with `.` and for IP-address hosts, where it cannot
-///   work.
+///   work (`s3/addressing.hpp`).
 /// - Connection reuse: all requests go through one curl multi handle, whose connection cache
 ///   keeps connections to the endpoint open between requests and batches; easy handles are
-///   pooled.
+///   pooled (`s3/detail/transport.hpp`).
 /// - Retries: connection failures, timeouts, 5xx (503 `SlowDown` among them), 429 and other
 ///   throttling replies are retried with exponential backoff and jitter within a budget
 ///   (`retry_budget`: attempts and total time per request). 401/403 (`SignatureDoesNotMatch`,
 ///   `InvalidAccessKeyId`, `AccessDenied` …) return `errc::access_denied` at once, never retried.
-///   See `classify_reply` for the whole mapping; the returned errors keep their classification,
+///   The waits are core's `backoff_delay` (doubling, capped, 50–100 % jitter). See
+///   `classify_reply` for the whole mapping; the returned errors keep their classification,
 ///   so the runner retries what is retriable (`condition::retriable`) and stops on the rest.
 /// - Diagnostics: `last_error()` describes the last failure (method, bucket, key, HTTP status,
 ///   S3's error code and message); `client_options::log` receives retries and failures. Neither
@@ -29,20 +30,22 @@
 ///   only `<Code>` and `<Message>` are read.
 
 #include "sluice/core/error.hpp"
+#include "sluice/core/retry.hpp"
+#include "sluice/core/splitmix64.hpp"
+#include "sluice/s3/addressing.hpp"
 #include "sluice/s3/credentials.hpp"
-#include "sluice/s3/detail/ascii.hpp"
-#include "sluice/s3/detail/xml.hpp"
+#include "sluice/s3/detail/reply.hpp"
+#include "sluice/s3/detail/transport.hpp"
 #include "sluice/s3/error.hpp"
 #include "sluice/s3/location.hpp"
+#include "sluice/s3/object_info.hpp"
 #include "sluice/s3/sha256.hpp"
 #include "sluice/s3/sigv4.hpp"
 
 #include <curl/curl.h>
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -58,7 +61,9 @@
 
 namespace sluice::inline v0::s3 {
 
-/// How long and how often the client retries one request.
+/// How long and how often the client retries one request. The wait before each retry is
+/// `backoff_delay` (core/retry.hpp) of these bounds with `multiplier` 2 and jitter: doubling from
+/// `initial_backoff`, capped at `max_backoff`, a uniform 50–100 % of that.
 struct retry_budget {
   int max_attempts = 5;                             ///< attempts per request, first included (≥ 1)
   std::chrono::milliseconds initial_backoff{100};   ///< wait after the first failure
@@ -88,21 +93,6 @@ struct client_options {
   std::function<void(std::string_view)> log;
 };
 
-/// An object as listed or HEADed.
-struct object_info {
-  std::string key;
-  std::int64_t size = 0;
-  std::string etag;            ///< as S3 sends it, quotes included
-  std::string last_modified;   ///< as S3 sends it (ISO-8601 in lists, HTTP date in HEAD)
-  friend bool operator==(const object_info&, const object_info&) = default;
-};
-
-/// One page of ListObjectsV2.
-struct list_page {
-  std::vector<object_info> objects;                ///< in S3's order (UTF-8 binary order of keys)
-  std::optional<std::string> continuation_token;   ///< set when more pages follow
-};
-
 /// One object of `client::put_objects`.
 struct put_item {
   std::string_view key;
@@ -117,155 +107,6 @@ struct client_counters {
   std::int64_t bytes_sent = 0;        ///< request bodies
   std::int64_t bytes_received = 0;    ///< reply bodies
 };
-
-namespace detail {
-
-struct curl_multi_deleter {
-  void operator()(CURLM* m) const noexcept { curl_multi_cleanup(m); }
-};
-struct curl_easy_deleter {
-  void operator()(CURL* e) const noexcept { curl_easy_cleanup(e); }
-};
-struct curl_slist_deleter {
-  void operator()(curl_slist* l) const noexcept { curl_slist_free_all(l); }
-};
-
-// libcurl's global state, initialized once per process before the first handle.
-inline CURLcode curl_global() noexcept {
-  static const CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-  return rc;
-}
-
-inline bool is_ip_host(std::string_view host) noexcept {
-  if (!host.empty() && host.front() == '[') return true;
-  return !host.empty() && std::all_of(host.begin(), host.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
-}
-
-// One request and its attempts.
-struct s3_op {
-  // What to send.
-  std::string method;
-  std::string bucket;
-  std::string key;
-  std::vector<sigv4::query_param> query;
-  std::string_view body;
-  std::string payload_hash;
-  bool accept_owned_bucket = false;   // 409 BucketAlreadyOwnedByYou counts as success
-  // Progress.
-  int attempts = 0;
-  std::chrono::steady_clock::time_point started{}, due{};
-  std::size_t body_offset = 0;
-  std::unique_ptr<curl_slist, curl_slist_deleter> headers;
-  // The reply of the last attempt.
-  long status = 0;
-  std::string reply;
-  std::string etag, last_modified, request_id;
-  std::int64_t content_length = -1;
-  bool too_large = false;
-  std::size_t max_reply = 0;
-  // The outcome.
-  std::error_code error;
-  std::string s3_code;
-  bool done = false;
-
-  void reset_reply() {
-    status = 0;
-    reply.clear();
-    etag.clear();
-    last_modified.clear();
-    request_id.clear();
-    content_length = -1;
-    too_large = false;
-    body_offset = 0;
-  }
-};
-
-inline std::size_t write_reply(char* data, std::size_t size, std::size_t n, void* user) noexcept {
-  auto* op = static_cast<s3_op*>(user);
-  const std::size_t bytes = size * n;
-  if (op->reply.size() + bytes > op->max_reply) {
-    op->too_large = true;
-    return 0;
-  }
-  try {
-    op->reply.append(data, bytes);
-  } catch (const std::bad_alloc&) {
-    return 0;
-  }
-  return bytes;
-}
-
-inline std::size_t read_body(char* out, std::size_t size, std::size_t n, void* user) noexcept {
-  auto* op = static_cast<s3_op*>(user);
-  const std::size_t room = size * n;
-  const std::size_t left = op->body.size() - op->body_offset;
-  const std::size_t take = left < room ? left : room;
-  std::copy_n(op->body.data() + op->body_offset, take, out);
-  op->body_offset += take;
-  return take;
-}
-
-inline int seek_body(void* user, curl_off_t offset, int origin) noexcept {
-  auto* op = static_cast<s3_op*>(user);
-  if (origin != SEEK_SET || offset < 0 || static_cast<std::size_t>(offset) > op->body.size())
-    return CURL_SEEKFUNC_CANTSEEK;
-  op->body_offset = static_cast<std::size_t>(offset);
-  return CURL_SEEKFUNC_OK;
-}
-
-inline std::size_t read_header(char* data, std::size_t size, std::size_t n, void* user) noexcept {
-  auto* op = static_cast<s3_op*>(user);
-  const std::size_t bytes = size * n;
-  std::string_view line(data, bytes);
-  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
-  const auto colon = line.find(':');
-  if (colon == std::string_view::npos) return bytes;
-  const auto name = line.substr(0, colon);
-  auto value = line.substr(colon + 1);
-  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-  try {
-    if (ascii_iequals(name, "etag")) op->etag = std::string(value);
-    else if (ascii_iequals(name, "last-modified")) op->last_modified = std::string(value);
-    else if (ascii_iequals(name, "x-amz-request-id")) op->request_id = std::string(value);
-    else if (ascii_iequals(name, "content-length")) {
-      std::int64_t v = 0;
-      const auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-      if (ec == std::errc()) op->content_length = v;
-    }
-  } catch (const std::bad_alloc&) {
-    return 0;
-  }
-  return bytes;
-}
-
-// One page of a ListObjectsV2 reply; empty optional if it is not one.
-inline std::optional<list_page> parse_list_page(std::string_view xml) {
-  if (xml.find("<ListBucketResult") == std::string_view::npos) return std::nullopt;
-  list_page page;
-  std::size_t pos = 0;
-  while (auto c = find_element(xml, "Contents", pos)) {
-    pos = c->end;
-    object_info info;
-    auto key = element_text(c->text, "Key");
-    if (!key) return std::nullopt;
-    info.key = std::move(*key);
-    if (auto size = element_text(c->text, "Size")) {
-      const auto [p, ec] = std::from_chars(size->data(), size->data() + size->size(), info.size);
-      if (ec != std::errc() || p != size->data() + size->size()) return std::nullopt;
-    }
-    if (auto etag = element_text(c->text, "ETag")) info.etag = std::move(*etag);
-    if (auto lm = element_text(c->text, "LastModified")) info.last_modified = std::move(*lm);
-    page.objects.push_back(std::move(info));
-  }
-  const auto truncated = element_text(xml, "IsTruncated");
-  if (truncated && *truncated == "true") {
-    page.continuation_token = element_text(xml, "NextContinuationToken");
-    if (!page.continuation_token || page.continuation_token->empty()) return std::nullopt;
-  }
-  return page;
-}
-
-}  // namespace detail
 
 /// An S3 client (see the file comment).
 ///
@@ -287,12 +128,11 @@ class client {
   static result<client> make(client_options options, credentials creds) {
     if (options.region.empty()) return errc::invalid_argument;
     if (options.service_endpoint && options.service_endpoint->host.empty()) return errc::invalid_argument;
-    if (const auto rc = detail::curl_global(); rc != CURLE_OK) return make_error(rc);
-    std::unique_ptr<CURLM, detail::curl_multi_deleter> multi(curl_multi_init());
-    if (!multi) return make_error(CURLE_OUT_OF_MEMORY);
     if (options.max_in_flight == 0) options.max_in_flight = 1;
     if (options.retry.max_attempts < 1) options.retry.max_attempts = 1;
-    return client(std::move(options), std::move(creds), std::move(multi));
+    SLUICE_TRY(net, detail::transport::make({options.connect_timeout, options.request_timeout, options.ca_file,
+                                             options.max_in_flight}));
+    return client(std::move(options), std::move(creds), std::move(net));
   }
 
   /// `make`, owned by a `std::shared_ptr` (for stages that share one client).
@@ -344,7 +184,7 @@ class client {
       out[index[k]] = ops[k].error;
       if (ops[k].error && first) {
         first = false;
-        last_error_ = describe(ops[k]);
+        last_error_ = detail::describe(ops[k]);
       }
     }
     return out;
@@ -355,7 +195,7 @@ class client {
     SLUICE_TRYV(check(bucket, key));
     detail::s3_op op = request("GET", bucket, key);
     run(std::span<detail::s3_op>(&op, 1));
-    if (is_absent(op)) return std::optional<std::string>{};
+    if (detail::is_absent(op)) return std::optional<std::string>{};
     SLUICE_TRYV(outcome(op));
     return std::optional<std::string>(std::move(op.reply));
   }
@@ -365,7 +205,7 @@ class client {
     SLUICE_TRYV(check(bucket, key));
     detail::s3_op op = request("HEAD", bucket, key);
     run(std::span<detail::s3_op>(&op, 1));
-    if (is_absent(op)) return std::optional<object_info>{};
+    if (detail::is_absent(op)) return std::optional<object_info>{};
     SLUICE_TRYV(outcome(op));
     return std::optional<object_info>(
         object_info{std::string(key), op.content_length, std::move(op.etag), std::move(op.last_modified)});
@@ -376,7 +216,7 @@ class client {
     SLUICE_TRYV(check(bucket, key));
     detail::s3_op op = request("DELETE", bucket, key);
     run(std::span<detail::s3_op>(&op, 1));
-    if (is_absent(op)) return success();
+    if (detail::is_absent(op)) return success();
     return outcome(op);
   }
 
@@ -397,7 +237,7 @@ class client {
     SLUICE_TRYV(outcome(op));
     auto page = detail::parse_list_page(op.reply);
     if (!page) {
-      last_error_ = describe(op) + ": the reply is not a ListBucketResult";
+      last_error_ = detail::describe(op) + ": the reply is not a ListBucketResult";
       return errc::protocol_error;
     }
     return std::move(*page);
@@ -456,33 +296,12 @@ class client {
   [[nodiscard]] std::string describe_credentials() const { return creds_.describe(); }
 
   /// The URL, `Host` and path a request for `bucket/key` goes to, with `query` (already
-  /// canonical) appended: what the client sends and signs. For tests and diagnostics.
-  struct target {
-    std::string url;
-    std::string host;   ///< the `Host` header
-    std::string path;   ///< not encoded: what SigV4 signs (encoded once)
-  };
+  /// canonical) appended: what the client sends and signs (`s3::target_of` with the client's
+  /// endpoint and addressing). For tests and diagnostics.
+  using target = request_target;
   [[nodiscard]] target target_of(std::string_view bucket, std::string_view key,
                                  std::string_view canonical_query = {}) const {
-    target t;
-    const bool virtual_host = options_.addressing == addressing_style::virtual_host && !bucket.empty() &&
-                              bucket.find('.') == std::string_view::npos && !detail::is_ip_host(endpoint_.host);
-    if (virtual_host) {
-      endpoint ep = endpoint_;
-      ep.host = std::string(bucket) + "." + endpoint_.host;
-      t.host = ep.authority();
-      t.path = "/" + std::string(key);
-    } else {
-      t.host = endpoint_.authority();
-      t.path = "/" + std::string(bucket);
-      if (!key.empty()) t.path += "/" + std::string(key);
-    }
-    t.url = endpoint_.scheme + "://" + t.host + sigv4::uri_encode(t.path, true);
-    if (!canonical_query.empty()) {
-      t.url.push_back('?');
-      t.url += canonical_query;
-    }
-    return t;
+    return s3::target_of(endpoint_, options_.addressing, bucket, key, canonical_query);
   }
 
   /// The signed request (`sigv4::request`) and `Authorization` value the client would send for
@@ -496,11 +315,9 @@ class client {
   }
 
  private:
-  client(client_options options, credentials creds, std::unique_ptr<CURLM, detail::curl_multi_deleter> multi)
-      : options_(std::move(options)), creds_(std::move(creds)), multi_(std::move(multi)) {
+  client(client_options options, credentials creds, detail::transport net)
+      : options_(std::move(options)), creds_(std::move(creds)), net_(std::move(net)) {
     endpoint_ = options_.service_endpoint ? *options_.service_endpoint : aws_endpoint(options_.region);
-    rng_ = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
-    curl_multi_setopt(multi_.get(), CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(options_.max_in_flight));
   }
 
   result<void> check(std::string_view bucket, std::string_view key) {
@@ -524,33 +341,10 @@ class client {
     return op;
   }
 
-  static bool is_absent(const detail::s3_op& op) {
-    return op.error == std::errc::no_such_file_or_directory;
-  }
-
   result<void> outcome(const detail::s3_op& op) {
     if (!op.error) return success();
-    last_error_ = describe(op);
+    last_error_ = detail::describe(op);
     return op.error;
-  }
-
-  static std::string describe(const detail::s3_op& op) {
-    std::string s = "S3 " + op.method + " " + op.bucket;
-    if (!op.key.empty()) s += "/" + op.key;
-    s += ": ";
-    if (op.too_large) {
-      s += "the reply exceeds the configured maximum size";
-    } else if (op.status == 0) {
-      s += op.error.message();
-    } else {
-      s += "HTTP " + std::to_string(op.status);
-      if (!op.s3_code.empty()) s += " " + op.s3_code;
-      if (auto msg = detail::element_text(op.reply, "Message"); msg && !msg->empty()) s += " (" + *msg + ")";
-      if (op.method == "HEAD" && op.s3_code.empty()) s += " (HEAD replies carry no error document)";
-    }
-    s += " after " + std::to_string(op.attempts) + (op.attempts == 1 ? " attempt" : " attempts");
-    if (!op.request_id.empty()) s += ", request id " + op.request_id;
-    return s;
   }
 
   void log(const std::string& line) const {
@@ -590,8 +384,8 @@ class client {
     return {std::move(parts), std::move(t)};
   }
 
-  // Prepares `easy` for the next attempt of `op`. False if libcurl refused an option.
-  bool start_attempt(CURL* easy, detail::s3_op& op) {
+  // Prepares the next attempt of `op`: payload hash, signature, URL and headers.
+  void start_attempt(detail::s3_op& op) {
     if (op.payload_hash.empty())
       op.payload_hash = options_.sign_payload ? sha256_hex(op.body) : std::string(sigv4::unsigned_payload);
     const std::string amz = sigv4::amz_date(std::chrono::system_clock::now());
@@ -613,187 +407,57 @@ class client {
     add("Expect:");        // no 100-continue round trip before bodies
     add("Content-Type:");  // nothing signs or needs it
     op.headers.reset(list);
+    op.url = std::move(t.url);
     op.reset_reply();
     op.max_reply = options_.max_response_bytes;
-
-    curl_easy_reset(easy);
-    bool ok = true;
-    auto set = [&](CURLoption o, auto v) { ok = ok && curl_easy_setopt(easy, o, v) == CURLE_OK; };
-    set(CURLOPT_URL, t.url.c_str());
-    set(CURLOPT_HTTPHEADER, op.headers.get());
-    set(CURLOPT_PRIVATE, static_cast<void*>(&op));
-    set(CURLOPT_NOSIGNAL, 1L);
-    set(CURLOPT_PATH_AS_IS, 1L);
-    set(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
-    set(CURLOPT_PROTOCOLS_STR, "http,https");
-    set(CURLOPT_TCP_KEEPALIVE, 1L);
-    set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
-    set(CURLOPT_TIMEOUT_MS, static_cast<long>(options_.request_timeout.count()));
-    if (!options_.ca_file.empty()) set(CURLOPT_CAINFO, options_.ca_file.c_str());
-    set(CURLOPT_WRITEFUNCTION, &detail::write_reply);
-    set(CURLOPT_WRITEDATA, static_cast<void*>(&op));
-    set(CURLOPT_HEADERFUNCTION, &detail::read_header);
-    set(CURLOPT_HEADERDATA, static_cast<void*>(&op));
-    if (op.method == "HEAD") {
-      set(CURLOPT_NOBODY, 1L);
-    } else if (op.method == "DELETE") {
-      set(CURLOPT_CUSTOMREQUEST, "DELETE");
-    } else if (op.method == "PUT") {
-      set(CURLOPT_UPLOAD, 1L);
-      set(CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(op.body.size()));
-      set(CURLOPT_READFUNCTION, &detail::read_body);
-      set(CURLOPT_READDATA, static_cast<void*>(&op));
-      set(CURLOPT_SEEKFUNCTION, &detail::seek_body);
-      set(CURLOPT_SEEKDATA, static_cast<void*>(&op));
-    }
     ++op.attempts;
     ++counters_.requests;
     if (op.attempts > 1) ++counters_.retries;
-    return ok;
   }
 
-  // The wait before retry number `attempt` (1 after the first failure): exponential, capped,
-  // a uniform 50–100 % of it (jitter, so clients that failed together do not retry together).
+  // The wait before retry number `attempt` (1 after the first failure): core's backoff, doubling
+  // from `initial_backoff` up to `max_backoff`, a uniform 50–100 % of it.
   std::chrono::milliseconds backoff(int attempt) {
-    const double cap = static_cast<double>(options_.retry.max_backoff.count());
-    double ms = static_cast<double>(options_.retry.initial_backoff.count()) * std::pow(2.0, attempt - 1);
-    if (!(ms <= cap)) ms = cap;
-    std::uint64_t z = (rng_ += 0x9E3779B97F4A7C15ULL);  // SplitMix64
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    z ^= z >> 31;
-    const double u = static_cast<double>(z >> 11) * 0x1.0p-53;
-    return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(ms / 2 + u * (ms / 2))));
+    const retry_options curve{options_.retry.max_attempts, options_.retry.initial_backoff,
+                              options_.retry.max_backoff, 2.0, true};
+    return backoff_delay(curve, attempt, rng_());
   }
 
   // Decides what the attempt that just ended means: done (success or final error), or retry.
-  void end_attempt(CURL* easy, detail::s3_op& op, CURLcode code) {
-    curl_off_t up = 0, down = 0;
-    long connects = 0;
-    curl_easy_getinfo(easy, CURLINFO_SIZE_UPLOAD_T, &up);
-    curl_easy_getinfo(easy, CURLINFO_SIZE_DOWNLOAD_T, &down);
-    curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects);
-    counters_.bytes_sent += up;
-    counters_.bytes_received += down;
-    counters_.connections += connects;
-    op.headers.reset();
-    op.s3_code.clear();
-    if (code != CURLE_OK) {
-      op.error = op.too_large ? std::error_code(errc::too_large) : make_error(code);
-    } else {
-      curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &op.status);
-      if (op.status >= 300) {
-        if (auto c = detail::element_text(op.reply, "Code")) op.s3_code = std::move(*c);
-      }
-      op.error = classify_reply(op.status, op.s3_code);
-      if (op.accept_owned_bucket && op.status == 409 && op.s3_code == "BucketAlreadyOwnedByYou") op.error = {};
-    }
+  void end_attempt(detail::s3_op& op, CURLcode code) {
+    counters_.bytes_sent += op.sent;
+    counters_.bytes_received += op.received;
+    counters_.connections += op.connects;
+    detail::classify_attempt(op, code);
     const auto now = std::chrono::steady_clock::now();
     if (op.error && op.error == condition::retriable && op.attempts < options_.retry.max_attempts) {
       const auto wait = backoff(op.attempts);
       const bool in_time = options_.retry.max_elapsed.count() == 0 ||
                            now + wait - op.started <= options_.retry.max_elapsed;
       if (in_time) {
-        log(describe(op) + "; retrying in " + std::to_string(wait.count()) + " ms");
+        log(detail::describe(op) + "; retrying in " + std::to_string(wait.count()) + " ms");
         op.due = now + wait;
         return;
       }
     }
     op.done = true;
-    if (op.error && !is_absent(op)) log(describe(op));
+    if (op.error && !detail::is_absent(op)) log(detail::describe(op));
   }
 
-  // Runs every op to completion: at most max_in_flight at a time, retries scheduled by their
-  // backoff, all through the one multi handle (whose connection cache gives reuse).
+  // Runs every op to completion through the transport, with the retries of `end_attempt`.
   void run(std::span<detail::s3_op> ops) {
-    const auto t0 = std::chrono::steady_clock::now();
-    for (auto& op : ops) op.started = op.due = t0;
-    std::vector<detail::s3_op*> waiting;
-    waiting.reserve(ops.size());
-    for (auto& op : ops) waiting.push_back(&op);
-    std::vector<CURL*> active;
-    // Whatever happens (bad_alloc), no easy handle stays in the multi handle pointing at an op.
-    struct detach_all {
-      client& self;
-      std::vector<CURL*>& active;
-      ~detach_all() {
-        for (CURL* e : active) {
-          curl_multi_remove_handle(self.multi_.get(), e);
-          self.idle_.emplace_back(e);
-        }
-      }
-    } guard{*this, active};
-    std::size_t finished = 0;
-    while (finished < ops.size()) {
-      auto now = std::chrono::steady_clock::now();
-      // Start the due ops, oldest first, while there is room.
-      for (auto it = waiting.begin(); it != waiting.end() && active.size() < options_.max_in_flight;) {
-        if ((*it)->due > now) {
-          ++it;
-          continue;
-        }
-        detail::s3_op& op = **it;
-        it = waiting.erase(it);
-        std::unique_ptr<CURL, detail::curl_easy_deleter> easy;
-        if (!idle_.empty()) {
-          easy = std::move(idle_.back());
-          idle_.pop_back();
-        } else {
-          easy.reset(curl_easy_init());
-        }
-        if (!easy || !start_attempt(easy.get(), op) || curl_multi_add_handle(multi_.get(), easy.get()) != CURLM_OK) {
-          op.error = make_error(easy ? CURLE_FAILED_INIT : CURLE_OUT_OF_MEMORY);
-          op.done = true;
-          op.headers.reset();
-          if (easy) idle_.push_back(std::move(easy));
-          ++finished;
-          continue;
-        }
-        active.push_back(easy.release());
-      }
-      int running = 0;
-      curl_multi_perform(multi_.get(), &running);
-      int left = 0;
-      while (CURLMsg* msg = curl_multi_info_read(multi_.get(), &left)) {
-        if (msg->msg != CURLMSG_DONE) continue;
-        CURL* easy = msg->easy_handle;
-        const CURLcode code = msg->data.result;
-        void* priv = nullptr;
-        curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
-        auto& op = *static_cast<detail::s3_op*>(priv);
-        curl_multi_remove_handle(multi_.get(), easy);
-        active.erase(std::find(active.begin(), active.end(), easy));
-        idle_.emplace_back(easy);
-        end_attempt(easy, op, code);
-        if (op.done) ++finished;
-        else waiting.push_back(&op);
-      }
-      if (finished == ops.size()) break;
-      // Wait for traffic (curl shortens the wait to its own timers), or, while there is room
-      // for another request, until the next retry is due. Ops that wait for room are started
-      // when a transfer ends, which is traffic.
-      now = std::chrono::steady_clock::now();
-      auto wait = std::chrono::milliseconds(1000);
-      if (active.size() < options_.max_in_flight) {
-        for (const auto* op : waiting) {
-          const auto until = std::chrono::ceil<std::chrono::milliseconds>(op->due - now);
-          wait = std::min(wait, std::max(until, std::chrono::milliseconds(0)));
-        }
-      }
-      // curl_multi_poll waits the whole timeout also when no transfer is active (a backoff).
-      if (!active.empty() || wait.count() > 0)
-        curl_multi_poll(multi_.get(), nullptr, 0, static_cast<int>(wait.count()), nullptr);
-    }
+    net_.run(
+        ops, [this](detail::s3_op& op) { start_attempt(op); },
+        [this](detail::s3_op& op, CURLcode code) { end_attempt(op, code); });
   }
 
   client_options options_;
   credentials creds_;
   endpoint endpoint_;
-  std::unique_ptr<CURLM, detail::curl_multi_deleter> multi_;
-  std::vector<std::unique_ptr<CURL, detail::curl_easy_deleter>> idle_;
+  detail::transport net_;
   std::string last_error_;
   client_counters counters_;
-  std::uint64_t rng_ = 0;
+  splitmix64 rng_;
   std::string key_date_;
   sha256_digest key_{};
 };

@@ -12,9 +12,11 @@
 /// Errors and diagnostics of this header never contain a secret.
 
 #include "sluice/core/error.hpp"
-#include "sluice/fs/atomic_file.hpp"
 #include "sluice/s3/detail/ascii.hpp"
 
+#include <cerrno>
+#include <cstddef>
+#include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <iosfwd>
@@ -154,6 +156,38 @@ using environment_lookup = std::function<std::optional<std::string>(const std::s
   return c;
 }
 
+namespace detail {
+
+// The whole file at `path`, or empty if it does not exist; the OS error otherwise (EISDIR for a
+// directory). Read unbuffered, so no stdio buffer keeps a copy of the secrets in it.
+inline result<std::optional<std::string>> read_credentials_file(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rbe");
+  if (f == nullptr) {
+    if (errno == ENOENT) return std::optional<std::string>{};
+    return std::error_code(errno, std::system_category());
+  }
+  std::setvbuf(f, nullptr, _IONBF, 0);
+  constexpr std::size_t step = 16 * 1024;
+  std::string out;
+  std::size_t have = 0;
+  for (;;) {
+    out.resize(have + step);
+    const std::size_t n = std::fread(out.data() + have, 1, step, f);
+    have += n;
+    if (n < step) break;
+  }
+  out.resize(have);
+  const int err = std::ferror(f) != 0 ? errno : 0;
+  std::fclose(f);
+  if (err != 0) {
+    for (auto& c : out) static_cast<volatile char&>(c) = 0;
+    return std::error_code(err, std::system_category());
+  }
+  return std::optional<std::string>(std::move(out));
+}
+
+}  // namespace detail
+
 /// Finds credentials the way the AWS CLI does (environment first, then the shared credentials
 /// file; see the file comment).
 ///
@@ -195,7 +229,7 @@ using environment_lookup = std::function<std::optional<std::string>(const std::s
   }
   std::string profile = get("AWS_PROFILE");
   if (profile.empty()) profile = "default";
-  auto text = fs::read_file(file);
+  auto text = detail::read_credentials_file(file);
   if (!text) {
     if (text.error() == std::errc::not_a_directory)
       return fail("no credentials: AWS_ACCESS_KEY_ID is not set and " + file + " does not exist");

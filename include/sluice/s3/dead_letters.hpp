@@ -4,11 +4,11 @@
 /// @file
 /// `s3::dead_letters`: the dead letters of each batch on S3, as the object
 /// `PREFIX/batch-<batch_id>.jsonl` — the same sink and JSON lines as `fs::dead_letters`
-/// (`fs::blob_dead_letters`), over an `s3::blob_store`.
+/// (`store::blob_dead_letters`), over an `s3::blob_store`.
 
 #include "sluice/core/concepts/dead_letter_sink.hpp"
-#include "sluice/fs/dead_letters.hpp"
 #include "sluice/s3/blob_store.hpp"
+#include "sluice/store/blob_dead_letters.hpp"
 
 namespace sluice::inline v0::s3 {
 
@@ -18,7 +18,7 @@ namespace sluice::inline v0::s3 {
 /// A batch's letters are one PUT (atomic); a batch whose object exists (a replay) is not written
 /// again (one GET decides). Errors are the client's, and `errc::invalid_argument` for a negative
 /// batch id.
-using dead_letters = fs::blob_dead_letters<blob_store>;
+using dead_letters = store::blob_dead_letters<blob_store>;
 
 static_assert(dead_letter_sink<dead_letters>);
 

@@ -7,7 +7,7 @@
 /// addressing.
 
 #include "sluice/core/error.hpp"
-#include "sluice/fs/atomic_file.hpp"
+#include "sluice/store/key.hpp"
 
 #include <charconv>
 #include <cstdint>
@@ -87,7 +87,7 @@ struct location {
 };
 
 /// Parses `s3://BUCKET[/PREFIX][/]`. The prefix is taken literally (no percent-decoding); one
-/// trailing `/` is dropped; it must be a safe relative key (`fs::check_relative_key`: no empty,
+/// trailing `/` is dropped; it must be a safe relative key (`store::check_relative_key`: no empty,
 /// `.` or `..` segment, no NUL).
 ///
 /// Errors: `errc::invalid_argument`; `why` (if given) gets a sentence saying what is wrong.
@@ -109,7 +109,7 @@ struct location {
   if (slash != std::string_view::npos) {
     std::string_view prefix = rest.substr(slash + 1);
     if (!prefix.empty() && prefix.back() == '/') prefix.remove_suffix(1);
-    if (!prefix.empty() && !fs::check_relative_key(prefix))
+    if (!prefix.empty() && !store::check_relative_key(prefix))
       return fail("invalid prefix '" + std::string(rest.substr(slash + 1)) +
                   "' in '" + std::string(url) + "': it must not start with '/' or contain empty, '.' or '..' segments");
     loc.prefix = std::string(prefix);

@@ -9,9 +9,9 @@
 #include "sluice/core/error.hpp"
 #include "sluice/core/object.hpp"
 #include "sluice/core/record.hpp"
-#include "sluice/fs/atomic_file.hpp"
 #include "sluice/s3/client.hpp"
 #include "sluice/s3/location.hpp"
+#include "sluice/store/key.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -59,7 +59,7 @@ class object_sink {
   /// Writes every object of the batch (see the class comment).
   result<void> write(std::span<const object> objects, const batch_plan& /*plan*/) {
     for (const auto& o : objects) {
-      SLUICE_TRYV(fs::check_relative_key(o.key));
+      SLUICE_TRYV(store::check_relative_key(o.key));
     }
     // The last object of each key, in batch order.
     std::map<std::string_view, std::size_t> last;

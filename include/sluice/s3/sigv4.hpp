@@ -15,6 +15,7 @@
 /// aws-sig-v4-test-suite (test/s3/sigv4_test.cpp), and end to end by S3Proxy, which verifies
 /// every signature (test/integration/s3).
 
+#include "sluice/core/text.hpp"
 #include "sluice/s3/detail/ascii.hpp"
 #include "sluice/s3/sha256.hpp"
 
@@ -43,7 +44,6 @@ inline constexpr std::string_view empty_payload_sha256 =
 ///
 /// Complexity: linear.
 [[nodiscard]] inline std::string uri_encode(std::string_view s, bool keep_slash) {
-  static constexpr char hex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(s.size() + s.size() / 4);
   for (const char ch : s) {
@@ -54,8 +54,7 @@ inline constexpr std::string_view empty_payload_sha256 =
       out.push_back(ch);
     } else {
       out.push_back('%');
-      out.push_back(hex[c >> 4]);
-      out.push_back(hex[c & 0xF]);
+      text::append_hex_byte(out, c, text::hex_upper);
     }
   }
   return out;

@@ -11,10 +11,10 @@
 #include "sluice/core/object.hpp"
 #include "sluice/core/pipeline.hpp"
 #include "sluice/core/transforms/dedup_in_batch.hpp"
+#include "sluice/fs/directory_blobs.hpp"
 #include "sluice/fs/file_sink.hpp"
 #include "sluice/fs/kcat_source.hpp"
 #include "sluice/idempotency/completed_batches_log.hpp"
-#include "sluice/idempotency/file_log_store.hpp"
 #include "sluice/schema_writer/catalog_transform.hpp"
 #include "sluice/schema_writer/message_codec.hpp"
 
@@ -36,7 +36,7 @@ using catalog_dedup = dedup_in_batch<object, by_object_key>;
 /// The completed-batches log of the schema writer on a local file system, partitioned by month
 /// (`<root>/yyyymm=<YYYYMM>/<app>/<stream_name>/batch-<id>.json`).
 template <class Clock = std::chrono::system_clock>
-using file_batches_log = idempotency::completed_batches_log<idempotency::file_log_store, Clock>;
+using file_batches_log = idempotency::completed_batches_log<fs::directory_blobs, Clock>;
 
 /// The schema writer's stages around a source, a sink and an idempotency policy of your choice.
 ///
@@ -69,7 +69,7 @@ struct file_pipeline_config {
 /// Blocking: reads the source file once.
 [[nodiscard]] inline result<file_pipeline> make_file_pipeline(const file_pipeline_config& cfg) {
   SLUICE_TRY(source, fs::kcat_source::open(cfg.source));
-  SLUICE_TRY(log, file_batches_log<>::make(idempotency::file_log_store(cfg.log), cfg.app,
+  SLUICE_TRY(log, file_batches_log<>::make(fs::directory_blobs(cfg.log), cfg.app,
                                            cfg.stream_name));
   return file_pipeline(std::move(source), message_codec{}, catalog_transform(cfg.catalog),
                        catalog_dedup{}, fs::file_sink(cfg.sink), std::move(log));

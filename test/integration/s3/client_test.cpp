@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The S3 client and stages against the real S3 server of the test services (S3Proxy, which
 // verifies every SigV4 signature): objects with awkward keys round trip, ListObjectsV2 pages with
-// continuation tokens, the blob store keeps the log_store semantics, concurrent sink writes land,
+// continuation tokens, the blob store keeps the store::blob_store semantics, concurrent sink writes land,
 // and a wrong secret fails fast with access_denied and no retry loop.
 #include "sluice/s3/blob_store.hpp"
 #include "sluice/s3/client.hpp"
@@ -164,7 +164,7 @@ TEST(S3ServerClient, AMissingBucketIsAConfigurationError) {
   EXPECT_TRUE(c->create_bucket(bucket)) << "creating a bucket we own again is fine: " << c->last_error();
 }
 
-// --- the blob store keeps the log_store semantics on the real server ---------------------------
+// --- the blob store keeps the store::blob_store semantics on the real server --------------------
 
 TEST(S3ServerBlobStore, PutGetReplaceListAndRefuse) {
   auto c = make_client();

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// The law suites of test/laws/laws.hpp against the S3 models, on the real S3 server: the
-// checkpoint store, the dead letters, the object sink, and the completed-batches log over the
-// S3 blob store. Every model instance lives under its own prefix of one bucket.
+// The law suites of test/laws/laws.hpp and test/laws/blob_store_laws.hpp against the S3 models,
+// on the real S3 server: the blob store, the checkpoint store, the dead letters, the object sink,
+// and the completed-batches log over the S3 blob store. Every model instance lives under its own
+// prefix of one bucket.
+#include "blob_store_laws.hpp"
 #include "laws.hpp"
 
 #include "sluice/idempotency/completed_batches_log.hpp"
@@ -14,7 +16,6 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -36,6 +37,13 @@ s3::location fresh_location() {
   return {world().bucket, "m" + std::to_string(n++) + "/deeper"};
 }
 
+struct blob_store_model {
+  using type = s3::blob_store;
+  static_assert(store::blob_store<type>);
+  static type make() { return type(world().client, fresh_location()); }
+  static type reopen(type& s) { return type(world().client, s.where()); }
+};
+
 struct checkpoint_store_model {
   using type = s3::checkpoint_store;
   static type make() { return type(s3::blob_store(world().client, fresh_location())); }
@@ -46,16 +54,7 @@ struct dead_letters_model {
   using type = s3::dead_letters;
   static type make() { return type(s3::blob_store(world().client, fresh_location())); }
   static std::vector<dead_letter> contents(type& d) {
-    std::vector<std::int64_t> ids;
-    const auto keys = d.blobs().list("").value();
-    for (const auto& k : keys) ids.push_back(std::stoll(k.substr(6, k.size() - 6 - 6)));  // batch-<id>.jsonl
-    std::sort(ids.begin(), ids.end());
-    std::vector<dead_letter> out;
-    for (const auto id : ids) {
-      auto letters = d.read(id).value();
-      out.insert(out.end(), letters.begin(), letters.end());
-    }
-    return out;
+    return sluice_laws::letters_in_batch_order(d, d.blobs().list("").value());
   }
 };
 
@@ -87,6 +86,7 @@ struct s3_log_model {
 }  // namespace
 
 namespace sluice_laws {
+INSTANTIATE_TYPED_TEST_SUITE_P(S3, BlobStoreLaws, ::testing::Types<blob_store_model>);
 INSTANTIATE_TYPED_TEST_SUITE_P(S3, CheckpointStoreLaws, ::testing::Types<checkpoint_store_model>);
 INSTANTIATE_TYPED_TEST_SUITE_P(S3, DeadLetterSinkLaws, ::testing::Types<dead_letters_model>);
 INSTANTIATE_TYPED_TEST_SUITE_P(S3, SinkLaws, ::testing::Types<object_sink_model>);

@@ -7,9 +7,9 @@
 #include "sluice/core/memory_stores.hpp"
 #include "sluice/core/progress.hpp"
 #include "sluice/core/runner.hpp"
-#include "sluice/idempotency/memory_log_store.hpp"
 #include "sluice/idempotency/none.hpp"
 #include "sluice/schema_writer/pipeline.hpp"
+#include "sluice/store/memory_blobs.hpp"
 
 #include <gtest/gtest.h>
 
@@ -52,7 +52,7 @@ struct fixed_clock {
   }
 };
 
-using log_policy = sluice::idempotency::completed_batches_log<sluice::idempotency::memory_log_store,
+using log_policy = sluice::idempotency::completed_batches_log<sluice::store::memory_blobs,
                                                               fixed_clock>;
 
 void fill(sluice::memory_source& src) {
@@ -106,7 +106,7 @@ TEST(SchemaWriterPipeline, ComposedPipelineWritesDedupedCatalogObjects) {
 }
 
 TEST(SchemaWriterPipeline, FailedBatchIsReplayedExactlyAndLoggedOnce) {
-  sluice::idempotency::memory_log_store store;  // shared by both "processes"
+  sluice::store::memory_blobs store;  // shared by both "processes"
   sluice::memory_checkpoint_store ckpt;
   sluice::memory_dead_letter_sink dlq;
   sluice::null_progress progress;

@@ -5,6 +5,9 @@
 // have no attributes and no children, with the predefined and numeric entities decoded. S3
 // escapes every `<` and `&` in text, so a search for `<Name>` … `</Name>` is exact.
 
+#include "sluice/core/text.hpp"
+
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -59,10 +62,7 @@ inline std::optional<std::string> xml_unescape(std::string_view s) {
       if (digits.empty() || digits.size() > 8) return std::nullopt;
       std::uint32_t cp = 0;
       for (const char c : digits) {
-        int d = -1;
-        if (c >= '0' && c <= '9') d = c - '0';
-        else if (hex && c >= 'a' && c <= 'f') d = c - 'a' + 10;
-        else if (hex && c >= 'A' && c <= 'F') d = c - 'A' + 10;
+        const int d = hex ? text::hex_value(c) : (c >= '0' && c <= '9' ? c - '0' : -1);
         if (d < 0) return std::nullopt;
         cp = cp * (hex ? 16 : 10) + static_cast<std::uint32_t>(d);
       }

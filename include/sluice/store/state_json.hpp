@@ -2,13 +2,15 @@
 #pragma once
 
 /// @file
-/// JSON encoding of persisted pipeline state (offset ranges, opaque blobs) shared by the
-/// filesystem checkpoint store and the completed-batches log: written with `core/json.hpp`,
-/// read back with simdjson's DOM parser. Readers return an empty optional on anything that does
-/// not have the expected shape, which the stores report as `errc::corrupt_state`.
+/// JSON encoding of persisted pipeline state (offset ranges, opaque blobs) shared by the stores
+/// of the storage layer (checkpoint store, dead letters) and the completed-batches log: written
+/// with `json::writer`, read back with simdjson's DOM parser. Readers return an empty optional on
+/// anything that does not have the expected shape, which the stores report as
+/// `errc::corrupt_state`.
 
 #include "sluice/core/error.hpp"
 #include "sluice/core/json.hpp"
+#include "sluice/core/json_writer.hpp"
 #include "sluice/core/record.hpp"
 #include "sluice/core/text.hpp"
 
@@ -23,29 +25,34 @@
 #include <string_view>
 #include <vector>
 
-namespace sluice::inline v0::fs {
+namespace sluice::inline v0::store {
 
-/// Appends `ranges` as a JSON array of `{"topic","partition","from","to"}` objects.
+/// Writes `ranges` into `w` as one JSON array value of `{"topic","partition","from","to"}`
+/// objects (the next value of the object or array `w` is in).
 ///
 /// Errors: `errc::invalid_argument` if a topic is not valid UTF-8 (it could not be read back).
-inline result<void> append_ranges_json(std::string& out, std::span<const offset_range> ranges) {
-  out.push_back('[');
-  for (std::size_t i = 0; i < ranges.size(); ++i) {
-    const auto& r = ranges[i];
+/// Complexity: linear.
+inline result<void> write_ranges_json(json::writer& w, std::span<const offset_range> ranges) {
+  w.begin_array();
+  for (const auto& r : ranges) {
     if (!json::is_valid_utf8(r.topic)) return errc::invalid_argument;
-    if (i != 0) out.push_back(',');
-    out += "{\"topic\":";
-    json::append_string(out, r.topic);
-    out += ",\"partition\":";
-    out += std::to_string(r.partition);
-    out += ",\"from\":";
-    out += std::to_string(r.from);
-    out += ",\"to\":";
-    out += std::to_string(r.to);
-    out.push_back('}');
+    w.begin_object()
+        .key("topic").string(r.topic)
+        .key("partition").integer(r.partition)
+        .key("from").integer(r.from)
+        .key("to").integer(r.to)
+        .end_object();
   }
-  out.push_back(']');
+  w.end_array();
   return success();
+}
+
+/// Appends `ranges` to `out` as a JSON array (`write_ranges_json`).
+///
+/// Errors: `errc::invalid_argument` if a topic is not valid UTF-8.
+inline result<void> append_ranges_json(std::string& out, std::span<const offset_range> ranges) {
+  json::writer w(out);
+  return write_ranges_json(w, ranges);
 }
 
 /// Parses `text` (no padding needed) as one JSON object into `obj`, which lives in `parser`'s
@@ -96,7 +103,7 @@ inline result<void> append_ranges_json(std::string& out, std::span<const offset_
   return out;
 }
 
-/// Reads a bytes member written by `json::append_bytes_field`: the text itself, or its base64
+/// Reads a bytes member written by `json::writer::bytes_member`: the text itself, or its base64
 /// when `<name>_encoding` is `"base64"`; `null` gives an engaged optional holding an empty
 /// optional. Empty optional when the member is missing or malformed.
 [[nodiscard]] inline std::optional<std::optional<std::string>> read_bytes_field(
@@ -117,4 +124,4 @@ inline result<void> append_ranges_json(std::string& out, std::span<const offset_
   return std::optional<std::string>(std::move(*bytes));
 }
 
-}  // namespace sluice::inline v0::fs
+}  // namespace sluice::inline v0::store

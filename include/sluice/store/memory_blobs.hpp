@@ -2,13 +2,15 @@
 #pragma once
 
 /// @file
-/// `idempotency::memory_log_store`: a `log_store` in memory, for tests and for pipelines whose
-/// log need not survive the process.
+/// `store::memory_blobs`: a `store::blob_store` in memory, for tests and for pipelines whose
+/// state need not survive the process.
 
 #include "sluice/core/error.hpp"
-#include "sluice/fs/atomic_file.hpp"
-#include "sluice/idempotency/log_store.hpp"
+#include "sluice/store/blob_store.hpp"
+#include "sluice/store/key.hpp"
 
+#include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -16,29 +18,29 @@
 #include <string_view>
 #include <vector>
 
-namespace sluice::inline v0::idempotency {
+namespace sluice::inline v0::store {
 
-/// A `log_store` over a shared in-memory map: copies of a store share the same blobs, so a test
-/// can keep one copy while a pipeline owns another (a "restart" builds a new policy over the
-/// same store).
+/// A `blob_store` over a shared in-memory map: copies of a store share the same blobs, so a test
+/// can keep one copy while a pipeline owns another (a "restart" builds a new policy or store over
+/// the same blobs).
 ///
-/// Keys are checked like on a file system (`fs::check_relative_key`): `errc::invalid_argument`
-/// for an unsafe one.
-/// Blocking: no. Thread-safety: none.
-class memory_log_store {
+/// Keys are checked as on every backend (`check_relative_key`): `errc::invalid_argument` for an
+/// unsafe one.
+/// Blocking: no. Thread-safety: none (copies share state).
+class memory_blobs {
  public:
-  using stage_concept = log_store_tag;
+  using stage_concept = blob_store_tag;
 
   /// Stores `bytes` under `key`.
   result<void> put(std::string_view key, std::string_view bytes) {
-    SLUICE_TRYV(fs::check_relative_key(key));
+    SLUICE_TRYV(check_relative_key(key));
     (*blobs_)[std::string(key)] = std::string(bytes);
     return success();
   }
 
   /// The blob under `key`, or empty.
   result<std::optional<std::string>> get(std::string_view key) {
-    SLUICE_TRYV(fs::check_relative_key(key));
+    SLUICE_TRYV(check_relative_key(key));
     const auto it = blobs_->find(key);
     if (it == blobs_->end()) return std::optional<std::string>{};
     return std::optional<std::string>(it->second);
@@ -61,6 +63,6 @@ class memory_log_store {
       std::make_shared<std::map<std::string, std::string, std::less<>>>();
 };
 
-static_assert(log_store<memory_log_store>);
+static_assert(blob_store<memory_blobs>);
 
-}  // namespace sluice::inline v0::idempotency
+}  // namespace sluice::inline v0::store

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+/// @file
+/// The `store::blob_store` concept: small blobs under relative keys, the one storage contract
+/// under the checkpoint store (`store::blob_checkpoint_store`), the dead letters
+/// (`store::blob_dead_letters`) and the completed-batches log
+/// (`idempotency::completed_batches_log`). Its models are the backends: a folder
+/// (`fs::directory_blobs`), an S3 prefix (`s3::blob_store`) and memory (`store::memory_blobs`);
+/// docs/architecture.md (Storage contracts) gives the layouts the stores keep in them.
+
+#include "sluice/core/concepts/tags.hpp"
+#include "sluice/core/error.hpp"
+
+#include <concepts>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sluice::inline v0::store {
+
+/// Opt-in tag of `blob_store` models: `using stage_concept = store::blob_store_tag;`.
+struct blob_store_tag {};
+
+/// A store of small blobs under relative, `/`-separated keys (like object keys on S3).
+///
+/// Syntax: `s.put(key, bytes)` → `result<void>`, `s.get(key)` →
+/// `result<std::optional<std::string>>`, `s.list(prefix)` → `result<std::vector<std::string>>`.
+///
+/// Semantics (checked on every model by the `BlobStoreLaws` suite, test/laws/laws.hpp):
+/// - `put` is atomic and durable when it returns: a reader (in any process, also after a crash)
+///   sees the old blob or the new one, never a part; `put` of an existing key replaces it. Any
+///   bytes may be stored, NUL bytes and the empty blob included.
+/// - `get` returns the blob last put under `key`, or an empty optional if there is none; another
+///   handle on the same storage (another process) sees the same.
+/// - `list(prefix)` returns every key that starts with `prefix` (a plain string prefix, which
+///   may end inside a segment), sorted, each once; leftovers of interrupted `put`s are not keys
+///   (`store/temp_name.hpp`).
+/// - Keys are safe relative keys (`store::check_relative_key`); `put` and `get` refuse others
+///   with `errc::invalid_argument`.
+/// Errors: `errc::invalid_argument` as above; otherwise the backend's (OS errors, S3 replies).
+/// Blocking: yes (file system or network I/O), except in memory.
+/// Thread-safety: as the model says; none of them is safe for concurrent use of one object.
+template <class S>
+concept blob_store = sluice::detail::declares<S, blob_store_tag> &&
+                     requires(S& s, std::string_view key, std::string_view bytes) {
+                       { s.put(key, bytes) } -> std::same_as<result<void>>;
+                       { s.get(key) } -> std::same_as<result<std::optional<std::string>>>;
+                       { s.list(key) } -> std::same_as<result<std::vector<std::string>>>;
+                     };
+
+}  // namespace sluice::inline v0::store

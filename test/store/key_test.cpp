@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "sluice/store/key.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+TEST(RelativeKey, ChecksRelativeKeys) {
+  for (const char* good : {"a", "a/b.c", "a..b/c", ".hidden/x", "gg.ggadmin.t/-1.avsc"})
+    EXPECT_TRUE(sluice::store::check_relative_key(good)) << good;
+  for (const char* bad : {"", "/a", "a/", "a//b", "./a", "a/./b", "../a", "a/..", ".sluice-tmp-1-2",
+                          "x/.a.avsc.sluice-tmp-12-0"})
+    EXPECT_EQ(sluice::store::check_relative_key(bad).error(), sluice::errc::invalid_argument) << bad;
+  // Names that merely look alike are ordinary keys.
+  for (const char* good : {".sluice-tmp-1", "a/.sluice-tmpx", "x.sluice-tmp-1-2", ".a.sluice-tmp-1-x"})
+    EXPECT_TRUE(sluice::store::check_relative_key(good)) << good;
+}
+
+}  // namespace
