@@ -21,7 +21,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
-#include <map>
 #include <new>
 #include <optional>
 #include <set>
@@ -90,16 +89,7 @@ class file_sink {
   /// Blocking: yes, until every file is durable. Complexity: linear in the bytes, plus a read
   /// of each existing file of equal size.
   result<void> write(std::span<const object> objects, const batch_plan& /*plan*/) {
-    for (const auto& o : objects) {
-      SLUICE_TRYV(store::check_relative_key(o.key));
-    }
-    // The last object of each key, in batch order.
-    std::map<std::string_view, std::size_t> last;
-    for (std::size_t i = 0; i < objects.size(); ++i) last[objects[i].key] = i;
-    std::vector<std::size_t> todo;
-    todo.reserve(last.size());
-    for (std::size_t i = 0; i < objects.size(); ++i)
-      if (last[objects[i].key] == i) todo.push_back(i);
+    SLUICE_TRY(todo, store::last_of_each_key(objects));
 
     std::set<std::filesystem::path> dirs;
     for (const auto i : todo) dirs.insert((root_ / objects[i].key).parent_path());

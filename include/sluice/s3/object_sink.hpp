@@ -15,7 +15,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -58,21 +57,11 @@ class object_sink {
 
   /// Writes every object of the batch (see the class comment).
   result<void> write(std::span<const object> objects, const batch_plan& /*plan*/) {
-    for (const auto& o : objects) {
-      SLUICE_TRYV(store::check_relative_key(o.key));
-    }
-    // The last object of each key, in batch order.
-    std::map<std::string_view, std::size_t> last;
-    for (std::size_t i = 0; i < objects.size(); ++i) last[objects[i].key] = i;
+    SLUICE_TRY(origin, store::last_of_each_key(objects));
     std::vector<std::string> keys;
+    keys.reserve(origin.size());
+    for (const auto i : origin) keys.push_back(where_.key_of(objects[i].key));
     std::vector<put_item> items;
-    std::vector<std::size_t> origin;
-    keys.reserve(last.size());
-    for (std::size_t i = 0; i < objects.size(); ++i) {
-      if (last[objects[i].key] != i) continue;
-      keys.push_back(where_.key_of(objects[i].key));
-      origin.push_back(i);
-    }
     items.reserve(keys.size());
     for (std::size_t k = 0; k < keys.size(); ++k) items.push_back({keys[k], objects[origin[k]].bytes});
     const auto errors = client_->put_objects(where_.bucket, items);

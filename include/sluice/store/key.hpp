@@ -3,13 +3,18 @@
 
 /// @file
 /// `store::check_relative_key`: what a key of a `store::blob_store` may be, the same on every
-/// backend: relative, `/`-separated segments that are safe file names and object keys alike.
+/// backend: relative, `/`-separated segments that are safe file names and object keys alike; and
+/// `store::last_of_each_key`, the objects a sink of keyed objects writes (folder or S3).
 
 #include "sluice/core/error.hpp"
+#include "sluice/core/object.hpp"
 #include "sluice/store/temp_name.hpp"
 
 #include <cstddef>
+#include <map>
+#include <span>
 #include <string_view>
+#include <vector>
 
 namespace sluice::inline v0::store {
 
@@ -33,6 +38,25 @@ namespace sluice::inline v0::store {
     start = slash + 1;
   }
   return success();
+}
+
+/// The positions of the objects of a batch that a sink writes: every key is checked first
+/// (`check_relative_key`), then for each key the last object with it is kept (the last one
+/// wins), in batch order.
+///
+/// Errors: `errc::invalid_argument` for an unsafe key (then nothing is to be written).
+/// Complexity: O(n log n) in the objects.
+[[nodiscard]] inline result<std::vector<std::size_t>> last_of_each_key(std::span<const object> objects) {
+  for (const auto& o : objects) {
+    SLUICE_TRYV(check_relative_key(o.key));
+  }
+  std::map<std::string_view, std::size_t> last;
+  for (std::size_t i = 0; i < objects.size(); ++i) last[objects[i].key] = i;
+  std::vector<std::size_t> out;
+  out.reserve(last.size());
+  for (std::size_t i = 0; i < objects.size(); ++i)
+    if (last[objects[i].key] == i) out.push_back(i);
+  return out;
 }
 
 }  // namespace sluice::inline v0::store
