@@ -74,7 +74,7 @@ TEST(SchemaWriterOptions, LocationsAcceptFileAndS3FormsAndRefuseOthers) {
   auto p = parse({"--sink", "file:///var/catalog", "--checkpoint", "file://rel/ckpt"});
   ASSERT_TRUE(p.cfg) << p.error;
   EXPECT_EQ(p.cfg->sink, "/var/catalog");
-  EXPECT_FALSE(p.cfg->sink_s3);
+  EXPECT_FALSE(p.cfg->sink.s3());
   EXPECT_EQ(p.cfg->checkpoint, "rel/ckpt");
   for (const char* bad : {"kafka://b:9092/t", "https://example/x", "gs://b"}) {
     p = parse({"--sink", bad});
@@ -95,13 +95,13 @@ TEST(SchemaWriterOptions, S3LocationsAndSettings) {
                  {{"AWS_REGION", "eu-west-1"}});
   ASSERT_TRUE(p.cfg) << p.error;
   const auto& c = *p.cfg;
-  ASSERT_TRUE(c.sink_s3);
-  EXPECT_EQ(c.sink_s3->bucket, "catalog-bucket");
-  EXPECT_EQ(c.sink_s3->prefix, "gg/schemas");  // the trailing '/' dropped
-  ASSERT_TRUE(c.checkpoint_s3);
-  EXPECT_EQ(c.checkpoint_s3->to_string(), "s3://ops/sw/checkpoint");
-  ASSERT_TRUE(c.dead_letters_s3);  // a sibling of the checkpoint, on S3 too
-  EXPECT_EQ(c.dead_letters_s3->to_string(), "s3://ops/sw/dead-letters");
+  ASSERT_TRUE(c.sink.s3());
+  EXPECT_EQ(c.sink.s3()->bucket, "catalog-bucket");
+  EXPECT_EQ(c.sink.s3()->prefix, "gg/schemas");  // the trailing '/' dropped
+  ASSERT_TRUE(c.checkpoint.s3());
+  EXPECT_EQ(c.checkpoint.s3()->to_string(), "s3://ops/sw/checkpoint");
+  ASSERT_TRUE(c.dead_letters.s3());  // a sibling of the checkpoint, on S3 too
+  EXPECT_EQ(c.dead_letters.s3()->to_string(), "s3://ops/sw/dead-letters");
   ASSERT_TRUE(c.s3.endpoint);
   EXPECT_EQ(c.s3.endpoint->scheme, "http");
   EXPECT_EQ(c.s3.endpoint->host, "127.0.0.1");
@@ -111,14 +111,14 @@ TEST(SchemaWriterOptions, S3LocationsAndSettings) {
 
   p = parse({"--checkpoint", "s3://ops"}, {{"SLUICE_S3_REGION", "ap-south-1"}, {"AWS_REGION", "eu-west-1"}});
   ASSERT_TRUE(p.cfg) << p.error;
-  EXPECT_EQ(p.cfg->dead_letters_s3->to_string(), "s3://ops/dead-letters");
+  EXPECT_EQ(p.cfg->dead_letters.s3()->to_string(), "s3://ops/dead-letters");
   EXPECT_EQ(p.cfg->s3.region, "ap-south-1");  // SLUICE_S3_REGION beats AWS_REGION
   EXPECT_FALSE(p.cfg->s3.path_style);
   EXPECT_FALSE(p.cfg->s3.endpoint);
 
   p = parse({"--checkpoint", "s3://ops/ck", "--dead-letters", "file:/var/dl"});
   ASSERT_TRUE(p.cfg) << p.error;
-  EXPECT_FALSE(p.cfg->dead_letters_s3);
+  EXPECT_FALSE(p.cfg->dead_letters.s3());
   EXPECT_EQ(p.cfg->dead_letters, "/var/dl");
 
   for (const std::vector<std::string>& bad :
@@ -280,6 +280,16 @@ TEST(SchemaWriterOptions, CommandsHelpVersionAndUsageErrors) {
     EXPECT_FALSE(p.cfg) << args.front();
     EXPECT_FALSE(p.error.empty());
   }
+}
+
+TEST(SchemaWriterOptions, AnEmptyAwsRegionIsUnset) {
+  // As in sluice-event-etl: the region resolution is one.
+  auto p = parse({}, {{"AWS_REGION", ""}, {"AWS_DEFAULT_REGION", "eu-north-1"}});
+  ASSERT_TRUE(p.cfg) << p.error;
+  EXPECT_EQ(p.cfg->s3.region, "eu-north-1");
+  p = parse({}, {{"AWS_REGION", ""}});
+  ASSERT_TRUE(p.cfg) << p.error;
+  EXPECT_EQ(p.cfg->s3.region, "us-east-1");
 }
 
 TEST(SchemaWriterOptions, HelpNamesEveryOptionAndItsVariable) {
