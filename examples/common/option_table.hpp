@@ -19,12 +19,22 @@ namespace sluice_examples {
 
 /// One option: its name (without the leading `--`), its environment variable (empty for none),
 /// its argument placeholder (empty for a switch) and its help line.
+///
+/// An alias names the option it stands for in `same_as` and nothing else: it takes that
+/// option's argument and variable, its value counts as that option's, and `--help` lists it
+/// as `--ALIAS ARG` / `the same as --NAME` (right after the option, where the table puts it).
 struct option_info {
   std::string_view name;
   std::string_view env;
   std::string_view arg;
   std::string_view help;
+  std::string_view same_as = {};
 };
+
+/// The table row of `name`, an alias of the option `same_as`.
+constexpr option_info alias(std::string_view name, std::string_view same_as) noexcept {
+  return {name, {}, {}, {}, same_as};
+}
 
 /// A name the scanner reads as another option's without listing it in `--help` (an old
 /// spelling kept working).
@@ -44,18 +54,26 @@ inline const option_info* find_option(std::span<const option_info> table, std::s
 }  // namespace detail
 
 /// Appends one entry per option of `table` to `text`, in order:
-/// `  --NAME ARG` on one line, then `      HELP  [ENV]`.
+/// `  --NAME ARG` on one line, then `      HELP  [ENV]` (`      the same as --NAME` for an alias).
 ///
 /// Errors: none (`std::bad_alloc` aside). Blocking: no. Thread-safety: none needed (pure).
 inline void append_options_help(std::string& text, std::span<const option_info> table) {
-  for (const option_info& o : table) {
+  for (const option_info& row : table) {
+    const option_info* target = row.same_as.empty() ? &row : detail::find_option(table, row.same_as);
+    const option_info& o = target != nullptr ? *target : row;
     text += "  --";
-    text += o.name;
+    text += row.name;
     if (!o.arg.empty()) {
       text += ' ';
       text += o.arg;
     }
     text += "\n      ";
+    if (!row.same_as.empty()) {
+      text += "the same as --";
+      text += row.same_as;
+      text += "\n";
+      continue;
+    }
     text += o.help;
     if (!o.env.empty()) {
       text += "  [";
@@ -66,8 +84,8 @@ inline void append_options_help(std::string& text, std::span<const option_info> 
   }
 }
 
-/// One option given on the command line: the option's name, its value ("" for a switch) and the
-/// name as written (for messages).
+/// One option given on the command line: the option's name (an alias's target), its value ("" for
+/// a switch) and the name as written (for messages).
 struct given_option {
   std::string name;
   std::string value;
@@ -84,8 +102,8 @@ struct scanned_flags {
 
 /// Reads `args` from index `first` against `table`: `--help`/`-h` and `--version` end the scan;
 /// `-X KEY=VALUE` and `-XKEY=VALUE` (kcat's form) give option `kafka-property`; `--NAME=VALUE`,
-/// `--NAME VALUE` (a value never starts with `--`) and `--SWITCH`. A `hidden` name is read as the
-/// option it stands for.
+/// `--NAME VALUE` (a value never starts with `--`) and `--SWITCH`. An alias of the table and a
+/// `hidden` name are read as the option they stand for.
 ///
 /// Errors: the message of the first bad argument (unexpected word, unknown option, a value
 /// missing or given to a switch), for the caller's usage error.
@@ -120,6 +138,7 @@ inline std::variant<scanned_flags, std::string> scan_flags(const std::vector<std
     for (const hidden_alias& h : hidden)
       if (name == h.name) name = h.same_as;
     const option_info* info = detail::find_option(table, name);
+    if (info != nullptr && !info->same_as.empty()) info = detail::find_option(table, info->same_as);
     if (info == nullptr) return "unknown option '--" + spelled + "'";
     if (info->arg.empty()) {
       if (value) return "option '--" + spelled + "' takes no value";

@@ -152,6 +152,16 @@ struct s3_settings {
   std::string ca_file;   ///< --s3-ca-file: CA bundle (PEM) for an https endpoint; empty: the system's
 };
 
+/// `--s3-max-attempts`, the same row in both binaries.
+inline constexpr option_info s3_max_attempts_option = {
+    "s3-max-attempts", "SLUICE_S3_MAX_ATTEMPTS", "N",
+    "attempts per S3 request, the first included, for 5xx, 503 SlowDown, throttling, timeouts "
+    "and connection errors (default 5; 1 to 100)"};
+/// `--s3-request-timeout`, the same row in both binaries.
+inline constexpr option_info s3_request_timeout_option = {
+    "s3-request-timeout", "SLUICE_S3_REQUEST_TIMEOUT", "DURATION",
+    "time limit of one S3 request attempt; a stalled request is retried (default 60s)"};
+
 /// Reads the options `s3-endpoint`, `s3-region` (else the variables `AWS_REGION`,
 /// `AWS_DEFAULT_REGION` when not empty), `s3-ca-file`, `s3-path-style`, `s3-max-attempts`
 /// (1 to 100) and `s3-request-timeout` (at least 1 ms) into `out`.

@@ -153,6 +153,7 @@ sluice::runner_options runner_options_of(const config& cfg) {
   opt.max_records_per_batch = cfg.max_records_per_batch;
   opt.trigger_interval = cfg.trigger_interval;
   opt.once = cfg.once;
+  opt.retry.max_attempts = cfg.retry_max_attempts;
   return opt;
 }
 

@@ -7,7 +7,8 @@
 /// environment names are those of the Spark job it replaces (KAFKA_*, S3_*, CHECKPOINT_LOCATION,
 /// WINDOW_DURATION, WATERMARK_DELAY); every one has a flag too, and a flag beats its variable.
 /// Reading values (`../common/option_reader.hpp`) and the locations and S3 settings
-/// (`../common/storage_options.hpp`) are shared with `sluice-schema-writer`.
+/// (`../common/storage_options.hpp`) are shared with `sluice-schema-writer`, whose S3, Kafka,
+/// checkpoint and dead-letter option names it takes too.
 
 #include "../common/option_reader.hpp"
 #include "../common/option_table.hpp"
@@ -59,6 +60,7 @@ struct config {
   std::int64_t max_records_per_batch = 1'000;    ///< KAFKA_MAX_OFFSETS_PER_TRIGGER (any source)
   std::optional<location> sink;                  ///< --sink file:DIR or S3_BUCKET; none: the console
   s3_settings s3;
+  int retry_max_attempts = 8;                    ///< --retry-max-attempts: per batch step, first included
   location checkpoint = std::filesystem::path(".sluice/event-etl/checkpoint");   ///< CHECKPOINT_LOCATION
   location dead_letters;                         ///< --dead-letters (default: next to the checkpoint)
   std::chrono::milliseconds window{60'000};      ///< WINDOW_DURATION
@@ -77,7 +79,7 @@ using usage_error = sluice_examples::usage_error;
 using env_lookup = sluice_examples::env_lookup;
 
 /// One option: its name (without `--`), its variable, its argument placeholder (empty for a
-/// switch) and its help line.
+/// switch) and its help line; or an alias (`same_as`).
 using sluice_examples::option_info;
 
 /// The options, in the order of `--help`.
@@ -90,12 +92,15 @@ inline constexpr option_info options_table[] = {
     {"kafka-topic", "KAFKA_TOPIC", "TOPIC",
      "input topic (default input_events); it must be keyed by device_id (see below)"},
     {"kafka-group-id", "KAFKA_GROUP_ID", "GROUP", "consumer group (default sluice-event-etl)"},
+    sluice_examples::alias("group-id", "kafka-group-id"),
     {"kafka-property", "", "KEY=VALUE",
      "a librdkafka property, as kcat -X (TLS, SASL, timeouts); repeatable; also -X KEY=VALUE"},
     {"kafka-starting-offsets", "KAFKA_STARTING_OFFSETS", "earliest|latest",
      "where a new query starts on Kafka (default latest)"},
+    sluice_examples::alias("starting-offsets", "kafka-starting-offsets"),
     {"kafka-max-offsets-per-trigger", "KAFKA_MAX_OFFSETS_PER_TRIGGER", "N",
      "at most N events per micro-batch, for any source (default 1000)"},
+    sluice_examples::alias("max-records-per-batch", "kafka-max-offsets-per-trigger"),
     {"sink", "SLUICE_SINK", "console|file:DIR",
      "where window rows go: stdout as JSON lines, or one JSON-lines file per batch in DIR "
      "(default: console, or S3 when S3_BUCKET is set)"},
@@ -111,9 +116,16 @@ inline constexpr option_info options_table[] = {
     {"s3-ca-file", "S3_CA_FILE", "PATH",
      "PEM file of the CA certificates that verify an https S3 endpoint (default: the system's "
      "bundle); certificates are always verified"},
+    sluice_examples::s3_max_attempts_option,
+    sluice_examples::s3_request_timeout_option,
+    {"retry-max-attempts", "SLUICE_RETRY_MAX_ATTEMPTS", "N",
+     "attempts per batch step (plan, read, write, commit), the first included, when a step "
+     "failed with a retriable error after the S3 client's own retries; past it the run stops "
+     "with exit 1 and its checkpoint intact (default 8; 1 to 100)"},
     {"checkpoint-location", "CHECKPOINT_LOCATION", "PATH|s3://BUCKET/PREFIX",
      "checkpoint: plan, commit, dedup and window state; with Kafka one per partition under "
      "<location>/<topic>/<partition>/ (default .sluice/event-etl/checkpoint)"},
+    sluice_examples::alias("checkpoint", "checkpoint-location"),
     {"dead-letters", "SLUICE_DEAD_LETTERS", "PATH|s3://BUCKET/PREFIX",
      "dead letters (rejected events with the reason), one JSON-lines file per batch (default: "
      "dead-letters next to the checkpoint directory)"},
@@ -268,6 +280,7 @@ inline std::variant<config, usage_error> parse(const std::vector<std::string>& a
     return *e;
   if (auto e = ex::read_sink(r, {"console, file:DIR or a plain path"}, true, cfg.sink, cfg.notes)) return *e;
   if (auto e = ex::read_s3_settings(r, cfg.s3)) return *e;
+  if (auto e = ex::read_whole_number(r, "retry-max-attempts", 1, 100, cfg.retry_max_attempts)) return *e;
 
   // An S3 problem of the checkpoint names CHECKPOINT_LOCATION, as the Spark job's users know it.
   constexpr ex::location_rules storage_rules{"s3://BUCKET/PREFIX, file:PATH or a plain path", true};

@@ -37,7 +37,8 @@ using location = sluice_examples::location;
 
 /// The validated configuration of one invocation.
 ///
-/// The source is a kcat -J file unless `kafka` is set (a `kafka://` URL).
+/// The source is a kcat -J file unless `kafka` is set (a `kafka://` URL, or
+/// `--kafka-bootstrap-servers` with `--kafka-topic`).
 struct config {
   command cmd = command::run;
   std::filesystem::path source;            ///< kcat -J file
@@ -98,25 +99,34 @@ inline bool parse_yyyymm(std::string_view v, int& out) {
 }  // namespace detail
 
 /// One option: its name (without the leading `--`), its variable (`SLUICE_<NAME>`), its
-/// argument placeholder (empty for a flag) and its help line.
+/// argument placeholder (empty for a flag) and its help line; or an alias (`same_as`).
 using sluice_examples::option_info;
 
 /// The options, their environment variables and their help lines, in the order of `--help`.
 inline constexpr option_info options_table[] = {
     {"source", "SLUICE_SOURCE", "kafka://HOST:PORT[,HOST:PORT...]/TOPIC | file:PATH",
      "the schema topic, or kcat -J JSON lines of it (default: the bundled sample; see below)"},
+    {"kafka-bootstrap-servers", "SLUICE_KAFKA_BOOTSTRAP_SERVERS", "HOST:PORT[,HOST:PORT...]",
+     "Kafka brokers; with --kafka-topic, the same as --source kafka://HOST:PORT[,HOST:PORT...]/TOPIC"},
+    {"kafka-topic", "SLUICE_KAFKA_TOPIC", "TOPIC", "the schema topic of --kafka-bootstrap-servers"},
     {"group-id", "SLUICE_GROUP_ID", "NAME",
      "Kafka consumer group; instances of one group share the partitions (default "
      "sluice-schema-writer)"},
+    sluice_examples::alias("kafka-group-id", "group-id"),
     {"starting-offsets", "SLUICE_STARTING_OFFSETS", "earliest|latest",
      "where a partition starts that has neither a checkpoint nor a committed group offset "
      "(default earliest)"},
+    sluice_examples::alias("kafka-starting-offsets", "starting-offsets"),
     {"kafka-property", "", "KEY=VALUE",
      "a librdkafka property, as kcat -X (TLS, SASL, timeouts); repeatable; also -X KEY=VALUE"},
     {"sink", "SLUICE_SINK", "s3://BUCKET/PREFIX | file:DIR",
      "schema catalog root (default: file:./schema-catalog)"},
+    {"s3-bucket", "SLUICE_S3_BUCKET", "BUCKET",
+     "the catalog in this bucket, under --s3-prefix: the same as --sink s3://BUCKET/PREFIX"},
+    {"s3-prefix", "SLUICE_S3_PREFIX", "PREFIX", "key prefix of --s3-bucket"},
     {"checkpoint", "SLUICE_CHECKPOINT", "s3://BUCKET/PREFIX | file:DIR",
      "checkpoint and completed-batches log (default: file:./.sluice/checkpoint)"},
+    sluice_examples::alias("checkpoint-location", "checkpoint"),
     {"dead-letters", "SLUICE_DEAD_LETTERS", "s3://BUCKET/PREFIX | file:DIR",
      "dead letters, one JSON line per rejected message (default: dead-letters next to the "
      "checkpoint, i.e. file:./.sluice/dead-letters by default)"},
@@ -129,11 +139,8 @@ inline constexpr option_info options_table[] = {
     {"s3-ca-file", "SLUICE_S3_CA_FILE", "PATH",
      "PEM file of the CA certificates that verify an https S3 endpoint (default: the system's "
      "bundle); certificates are always verified"},
-    {"s3-max-attempts", "SLUICE_S3_MAX_ATTEMPTS", "N",
-     "attempts per S3 request, the first included, for 5xx, 503 SlowDown, throttling, timeouts "
-     "and connection errors (default 5; 1 to 100)"},
-    {"s3-request-timeout", "SLUICE_S3_REQUEST_TIMEOUT", "DURATION",
-     "time limit of one S3 request attempt; a stalled request is retried (default 60s)"},
+    sluice_examples::s3_max_attempts_option,
+    sluice_examples::s3_request_timeout_option,
     {"retry-max-attempts", "SLUICE_RETRY_MAX_ATTEMPTS", "N",
      "attempts per batch step (plan, read, write, log, commit), the first included, when a step "
      "failed with a retriable error after the S3 client's own retries; past it the run stops "
@@ -145,6 +152,7 @@ inline constexpr option_info options_table[] = {
     {"no-lowercase-names", "SLUICE_LOWERCASE_NAMES=false", "", "keep field names as they are"},
     {"max-records-per-batch", "SLUICE_MAX_RECORDS_PER_BATCH", "N",
      "at most N offsets per micro-batch (default 10000)"},
+    sluice_examples::alias("kafka-max-offsets-per-trigger", "max-records-per-batch"),
     {"max-message-bytes", "SLUICE_MAX_MESSAGE_BYTES", "N",
      "a message whose key and payload exceed N bytes is a dead letter ('too large'; default "
      "10485760)"},
@@ -204,21 +212,39 @@ namespace detail {
 // The sink, checkpoint and dead letters: a folder or an S3 prefix.
 inline constexpr sluice_examples::location_rules storage_rules{"s3://BUCKET/PREFIX or file:PATH", true};
 
-// --source: kafka://… or a file.
+// --source (kafka://… or a file), or --kafka-bootstrap-servers with --kafka-topic.
 inline std::optional<usage_error> read_source(const sluice_examples::option_reader& r, config& cfg) {
   const auto source = r.get("source");
-  if (!source) return std::nullopt;
+  const auto servers = r.get("kafka-bootstrap-servers");
+  auto which = sluice_examples::pick_one(source, servers, "choose one source", "the source", cfg.notes);
+  if (auto* e = std::get_if<usage_error>(&which)) return std::move(*e);
+  const auto picked = std::get<sluice_examples::picked>(which);
+  const auto topic = r.get("kafka-topic");
+  if (topic && topic->from_flag && picked != sluice_examples::picked::second) {
+    return usage_error{topic->where + " applies with --kafka-bootstrap-servers only"};
+  }
+  if (picked == sluice_examples::picked::neither) return std::nullopt;
   cfg.source_is_default = false;
-  if (sluice_examples::scheme_of(source->value) != "kafka") {
-    auto parsed = sluice_examples::parse_location(source->where, source->value,
-                                                  {"kafka://HOST:PORT[,HOST:PORT...]/TOPIC or file:PATH"});
-    if (auto* e = std::get_if<usage_error>(&parsed)) return std::move(*e);
-    cfg.source = *std::get<location>(parsed).local();
-    return std::nullopt;
+  std::string url;
+  std::string_view where;
+  if (picked == sluice_examples::picked::first) {
+    if (sluice_examples::scheme_of(source->value) != "kafka") {
+      auto parsed = sluice_examples::parse_location(
+          source->where, source->value, {"kafka://HOST:PORT[,HOST:PORT...]/TOPIC or file:PATH"});
+      if (auto* e = std::get_if<usage_error>(&parsed)) return std::move(*e);
+      cfg.source = *std::get<location>(parsed).local();
+      return std::nullopt;
+    }
+    url = source->value;
+    where = source->where;
+  } else {
+    if (!topic) return usage_error{servers->where + ": needs --kafka-topic (the schema topic)"};
+    url = "kafka://" + servers->value + "/" + topic->value;
+    where = servers->where;
   }
   std::string why;
-  auto parsed = sluice::kafka::parse_source_url(source->value, &why);
-  if (!parsed) return usage_error{source->where + ": " + why};
+  auto parsed = sluice::kafka::parse_source_url(url, &why);
+  if (!parsed) return usage_error{std::string(where) + ": " + why};
   sluice::kafka::config k;
   k.bootstrap_servers = parsed.value().bootstrap_servers;
   k.topic = parsed.value().topic;

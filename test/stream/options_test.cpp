@@ -200,6 +200,78 @@ TEST(EventEtlOptions, KafkaGroupPropertiesAndS3Settings) {
   EXPECT_TRUE(ok({"--source", "f", "--dead-letters", "s3://bkt/dl"}).dead_letters.s3());
 }
 
+TEST(EventEtlOptions, RetryBudgetAndS3TimeoutAsTheSchemaWriters) {
+  const auto d = ok({"--source", "f"});
+  EXPECT_EQ(d.s3.max_attempts, 5);
+  EXPECT_EQ(d.s3.request_timeout, std::chrono::seconds(60));
+  EXPECT_EQ(d.retry_max_attempts, 8);
+  const auto c = ok({"--source", "f", "--s3-max-attempts", "2", "--retry-max-attempts=3", "--s3-request-timeout", "1500ms"},
+                    {{"SLUICE_S3_MAX_ATTEMPTS", "9"}, {"SLUICE_RETRY_MAX_ATTEMPTS", "9"},
+                     {"SLUICE_S3_REQUEST_TIMEOUT", "9s"}});
+  EXPECT_EQ(c.s3.max_attempts, 2);
+  EXPECT_EQ(c.retry_max_attempts, 3);
+  EXPECT_EQ(c.s3.request_timeout, std::chrono::milliseconds(1500));
+  const auto e = ok({"--source", "f"}, {{"SLUICE_S3_MAX_ATTEMPTS", "1"}, {"SLUICE_RETRY_MAX_ATTEMPTS", "100"},
+                                        {"SLUICE_S3_REQUEST_TIMEOUT", "2 minutes"}});
+  EXPECT_EQ(e.s3.max_attempts, 1);
+  EXPECT_EQ(e.retry_max_attempts, 100);
+  EXPECT_EQ(e.s3.request_timeout, std::chrono::minutes(2));  // this binary's durations
+  for (const char* bad : {"0", "101", "-1", "x", "2.5", ""}) {
+    for (const std::string name : {"--s3-max-attempts", "--retry-max-attempts"}) {
+      EXPECT_NE(error({"--source", "f", name + "=" + bad}).find(name + ": expected a whole number from 1 to 100"),
+                std::string::npos)
+          << name << " " << bad;
+    }
+  }
+  for (const char* bad : {"0", "10", "fast", "-1s"}) {
+    EXPECT_NE(error({"--source", "f", "--s3-request-timeout", bad})
+                  .find("--s3-request-timeout: expected a duration such as 500ms, 10s or 1m"),
+              std::string::npos)
+        << bad;
+  }
+}
+
+TEST(EventEtlOptions, TheSchemaWritersNamesAreTheSameOptions) {
+  const auto a = ok({"--source", "f", "--checkpoint", "s3://bkt/x/ck", "--max-records-per-batch", "42", "--group-id",
+                     "g", "--starting-offsets", "earliest"});
+  const auto b = ok({"--source", "f", "--checkpoint-location", "s3://bkt/x/ck", "--kafka-max-offsets-per-trigger",
+                     "42", "--kafka-group-id", "g", "--kafka-starting-offsets", "earliest"});
+  EXPECT_EQ(a.checkpoint.string(), "s3://bkt/x/ck");
+  EXPECT_EQ(a.checkpoint, b.checkpoint);
+  EXPECT_EQ(a.dead_letters.string(), "s3://bkt/x/dead-letters");
+  EXPECT_EQ(a.dead_letters, b.dead_letters);
+  EXPECT_EQ(a.max_records_per_batch, 42);
+  EXPECT_EQ(b.max_records_per_batch, 42);
+  EXPECT_EQ(a.kafka.group_id, "g");
+  EXPECT_EQ(b.kafka.group_id, "g");
+  EXPECT_EQ(a.kafka.starting_offsets, "earliest");
+  EXPECT_EQ(b.kafka.starting_offsets, "earliest");
+  // Spark's name of the batch size is still read; the last flag wins whichever name it has; a
+  // flag of either name beats the variable.
+  EXPECT_EQ(ok({"--source", "f", "--max-offsets-per-trigger", "9"}).max_records_per_batch, 9);
+  EXPECT_EQ(ok({"--source", "f", "--checkpoint", "a", "--checkpoint-location", "b"}).checkpoint, "b");
+  EXPECT_EQ(ok({"--source", "f", "--checkpoint-location", "a", "--checkpoint", "b"}).checkpoint, "b");
+  EXPECT_EQ(ok({"--source", "f", "--checkpoint", "flag"}, {{"CHECKPOINT_LOCATION", "env"}}).checkpoint, "flag");
+  // Messages name the option as it was written.
+  EXPECT_NE(error({"--source", "f", "--max-records-per-batch", "0"})
+                .find("--max-records-per-batch: expected a whole number from 1 to 100000000, got '0'"),
+            std::string::npos);
+  EXPECT_NE(error({"--source", "f", "--checkpoint", "gs://b/ck"}).find("--checkpoint: the scheme 'gs:' is not supported"),
+            std::string::npos);
+  EXPECT_NE(error({"--source", "f", "--checkpoint"}).find("option '--checkpoint' needs a value"), std::string::npos);
+  EXPECT_NE(error({"--source", "f", "--group-id="}).find("--group-id: empty consumer group id"), std::string::npos);
+  const auto h = help_text();
+  EXPECT_NE(h.find("  --checkpoint PATH|s3://BUCKET/PREFIX\n      the same as --checkpoint-location\n"),
+            std::string::npos)
+      << h;
+  EXPECT_NE(h.find("  --max-records-per-batch N\n      the same as --kafka-max-offsets-per-trigger\n"),
+            std::string::npos);
+  EXPECT_NE(h.find("  --group-id GROUP\n      the same as --kafka-group-id\n"), std::string::npos);
+  EXPECT_NE(h.find("  --starting-offsets earliest|latest\n      the same as --kafka-starting-offsets\n"),
+            std::string::npos);
+  EXPECT_EQ(h.find("--max-offsets-per-trigger "), std::string::npos) << "Spark's spelling is not listed";
+}
+
 TEST(EventEtlOptions, OneDurationParserForBothSyntaxes) {
   using sluice_examples::duration_syntax;
   using sluice_examples::parse_duration;
