@@ -7,6 +7,7 @@
 #include "../common/kafka_group.hpp"
 #include "options.hpp"
 #include "../common/cli_support.hpp"
+#include "../common/open_locations.hpp"
 
 #include "sluice/core/progress.hpp"
 #include "sluice/core/runner.hpp"
@@ -20,8 +21,6 @@
 #include "sluice/kafka/partition_source.hpp"
 #include "sluice/kafka/topic_partition.hpp"
 #include "sluice/s3/client.hpp"
-#include "sluice/s3/credentials.hpp"
-#include "sluice/s3/location.hpp"
 #include "sluice/store/blob_checkpoint_store.hpp"
 #include "sluice/store/blob_dead_letters.hpp"
 #include "sluice/stream/event_etl.hpp"
@@ -133,89 +132,12 @@ class record_progress {
   sluice::json_lines_progress json_;
 };
 
-// Where the run keeps its state and writes its rows, as the options chose.
-struct locations {
-  std::shared_ptr<sluice::s3::client> s3;   // set when any location is on S3
-  std::optional<blobs> checkpoint;          // plan and commit with the state (per partition with Kafka)
-  std::optional<blobs> dead_letters;
-  std::function<object_store()> make_objects;   // the folder or S3 sink; empty for the console
-  std::string sink_text = "stdout";
-};
+using sluice_examples::locations;
 
-// Parses an s3:// location of the options; exit code 2 with a message if it is not one.
-std::optional<sluice::s3::location> s3_location(const std::string& what, const std::string& url) {
-  std::string why;
-  auto parsed = sluice::s3::parse_location(url, &why);
-  if (!parsed) {
-    std::fprintf(stderr, "%s: %s: %s\n", program, what.c_str(), why.c_str());
-    return std::nullopt;
-  }
-  return std::move(parsed).value();
-}
-
-// Opens the S3 client when any location is on S3. Returns an exit code on failure.
+// The S3 client when any location is on S3; the console has no sink location.
 std::variant<locations, int> open_locations(const config& cfg) {
-  locations loc;
-  const bool sink_s3 = cfg.sink == event_etl_cli::sink_kind::s3;
-  if (sink_s3 || cfg.checkpoint_on_s3 || cfg.dead_letters_on_s3) {
-    std::string why;
-    auto creds = sluice::s3::load_credentials(sluice::s3::process_environment, &why);
-    if (!creds) {
-      std::fprintf(stderr, "%s: no S3 credentials: %s\n", program, why.c_str());
-      return 2;
-    }
-    sluice::s3::client_options opt;
-    if (!cfg.s3.endpoint.empty()) {
-      auto ep = sluice::s3::parse_endpoint(cfg.s3.endpoint, &why);
-      if (!ep) {
-        std::fprintf(stderr, "%s: S3_ENDPOINT: %s\n", program, why.c_str());
-        return 2;
-      }
-      opt.service_endpoint = std::move(ep).value();
-    }
-    opt.region = cfg.s3.region;
-    opt.addressing = cfg.s3.path_style ? sluice::s3::addressing_style::path
-                                       : sluice::s3::addressing_style::virtual_host;
-    opt.ca_file = cfg.s3.ca_file;
-    auto client = sluice::s3::client::make_shared(std::move(opt), std::move(creds).value());
-    if (!client) {
-      std::fprintf(stderr, "%s: cannot set up the S3 client: %s\n", program, describe(client.error()).c_str());
-      return 1;
-    }
-    loc.s3 = std::move(client).value();
-  }
-  if (cfg.checkpoint_on_s3) {
-    auto where = s3_location("CHECKPOINT_LOCATION", cfg.checkpoint_location);
-    if (!where) return 2;
-    loc.checkpoint = blobs::s3(loc.s3, std::move(*where));
-  } else {
-    loc.checkpoint = blobs::local(cfg.checkpoint_location);
-  }
-  if (cfg.dead_letters_on_s3) {
-    auto where = s3_location("dead letters", cfg.dead_letters.string());
-    if (!where) return 2;
-    loc.dead_letters = blobs::s3(loc.s3, std::move(*where));
-  } else {
-    loc.dead_letters = blobs::local(cfg.dead_letters);
-  }
-  switch (cfg.sink) {
-    case event_etl_cli::sink_kind::console: break;
-    case event_etl_cli::sink_kind::folder:
-      loc.make_objects = [root = cfg.sink_dir] { return object_store::local(root); };
-      loc.sink_text = cfg.sink_dir.string();
-      break;
-    case event_etl_cli::sink_kind::s3: {
-      std::string prefix = cfg.s3.prefix;
-      while (!prefix.empty() && prefix.front() == '/') prefix.erase(0, 1);
-      while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
-      auto where = s3_location("S3_BUCKET/S3_PREFIX", "s3://" + cfg.s3.bucket + (prefix.empty() ? "" : "/" + prefix));
-      if (!where) return 2;
-      loc.sink_text = where->to_string();
-      loc.make_objects = [c = loc.s3, w = std::move(*where)] { return object_store::s3(c, w); };
-      break;
-    }
-  }
-  return loc;
+  return sluice_examples::open_locations(program, cfg.s3, cfg.checkpoint, cfg.dead_letters,
+                                         cfg.sink ? &*cfg.sink : nullptr);
 }
 
 stream::event_etl_options etl_options(const config& cfg) {
@@ -228,9 +150,10 @@ stream::event_etl_options etl_options(const config& cfg) {
 
 sluice::runner_options runner_options_of(const config& cfg) {
   sluice::runner_options opt;
-  opt.max_records_per_batch = cfg.max_offsets_per_trigger;
+  opt.max_records_per_batch = cfg.max_records_per_batch;
   opt.trigger_interval = cfg.trigger_interval;
   opt.once = cfg.once;
+  opt.retry.max_attempts = cfg.retry_max_attempts;
   return opt;
 }
 
@@ -238,7 +161,7 @@ std::string settings_text(const config& cfg, const locations& loc) {
   return "checkpoint " + loc.checkpoint->describe() + ", dead letters " + loc.dead_letters->describe() +
          ", windows of " + std::to_string(cfg.window.count()) + " ms, watermark delay " +
          std::to_string(cfg.watermark_delay.count()) + " ms, at most " +
-         std::to_string(cfg.max_offsets_per_trigger) + " events per batch, " +
+         std::to_string(cfg.max_records_per_batch) + " events per batch, " +
          (cfg.once ? "once" : "until SIGTERM/SIGINT");
 }
 
@@ -356,19 +279,19 @@ int run_kafka_source(const config& cfg, locations& loc, MakeSink make_sink, slui
 }
 
 std::optional<sluice::json_lines_progress> open_progress(const config& cfg) {
-  return sluice_examples::open_progress(program, cfg.progress_to_stderr, cfg.progress_file);
+  return sluice_examples::open_progress(program, cfg.progress.to_stderr, cfg.progress.file);
 }
 
 // The source and sink chosen: two sources × two sink types (the console, or one JSON-lines
 // object per batch in a folder or on S3).
 int dispatch(const config& cfg, locations& loc, sluice::json_lines_progress json, const sluice::stop_flag& stop) {
   const bool kafka = cfg.source == event_etl_cli::source_kind::kafka;
-  if (!loc.make_objects) {
+  if (!loc.make_sink) {
     auto make = [] { return sluice::fs::stdout_sink{}; };
     return kafka ? run_kafka_source(cfg, loc, make, std::move(json), stop)
                  : run_file_source(cfg, loc, make(), std::move(json), stop);
   }
-  auto make = [&loc] { return objects_sink(loc.make_objects()); };
+  auto make = [&loc] { return objects_sink(loc.make_sink()); };
   return kafka ? run_kafka_source(cfg, loc, make, std::move(json), stop)
                : run_file_source(cfg, loc, make(), std::move(json), stop);
 }

@@ -6,6 +6,7 @@
 #include "../common/kafka_group.hpp"
 #include "options.hpp"
 #include "../common/cli_support.hpp"
+#include "../common/open_locations.hpp"
 #include "storage.hpp"
 
 #include "sluice/core/progress.hpp"
@@ -18,7 +19,6 @@
 #include "sluice/kafka/partition_source.hpp"
 #include "sluice/kafka/topic_partition.hpp"
 #include "sluice/s3/client.hpp"
-#include "sluice/s3/credentials.hpp"
 #include "sluice/schema_writer/pipeline.hpp"
 #include "sluice/store/blob_checkpoint_store.hpp"
 #include "sluice/store/blob_dead_letters.hpp"
@@ -157,52 +157,14 @@ sw::message_codec message_codec_of(const config& cfg) {
   return sw::message_codec{static_cast<std::size_t>(cfg.max_message_bytes)};
 }
 
-// Where the writer keeps its state and output, as the options chose.
-struct locations {
-  std::shared_ptr<sluice::s3::client> s3;   // set when any location is on S3
-  std::optional<blobs> checkpoint;          // plan and commit (per partition with Kafka)
-  std::optional<blobs> log;                 // <checkpoint>/completed-batches
-  std::optional<blobs> dead_letters;
-  std::function<catalog_sink()> make_sink;
-  std::string sink_text;
-};
+using sluice_examples::locations;
+
+// The completed-batches log of the writer: <checkpoint>/completed-batches.
+blobs log_blobs(const locations& loc) { return loc.checkpoint->at("completed-batches"); }
 
 // The S3 client when any location is on S3; a usage-type problem returns exit code 2.
 std::variant<locations, int> open_locations(const config& cfg) {
-  locations loc;
-  if (cfg.sink_s3 || cfg.checkpoint_s3 || cfg.dead_letters_s3) {
-    std::string why;
-    auto creds = sluice::s3::load_credentials(sluice::s3::process_environment, &why);
-    if (!creds) {
-      std::fprintf(stderr, "%s: no S3 credentials: %s\n", program, why.c_str());
-      return 2;
-    }
-    sluice::s3::client_options opt;
-    opt.service_endpoint = cfg.s3.endpoint;
-    opt.region = cfg.s3.region;
-    opt.addressing = cfg.s3.path_style ? sluice::s3::addressing_style::path
-                                       : sluice::s3::addressing_style::virtual_host;
-    opt.retry.max_attempts = cfg.s3.max_attempts;
-    opt.request_timeout = cfg.s3.request_timeout;
-    opt.ca_file = cfg.s3.ca_file;
-    auto client = sluice::s3::client::make_shared(std::move(opt), std::move(creds).value());
-    if (!client) {
-      std::fprintf(stderr, "%s: cannot set up the S3 client: %s\n", program, describe(client.error()).c_str());
-      return 1;
-    }
-    loc.s3 = std::move(client).value();
-  }
-  loc.checkpoint = cfg.checkpoint_s3 ? blobs::s3(loc.s3, *cfg.checkpoint_s3) : blobs::local(cfg.checkpoint);
-  loc.log = loc.checkpoint->at("completed-batches");
-  loc.dead_letters = cfg.dead_letters_s3 ? blobs::s3(loc.s3, *cfg.dead_letters_s3) : blobs::local(cfg.dead_letters);
-  if (cfg.sink_s3) {
-    loc.make_sink = [c = loc.s3, where = *cfg.sink_s3] { return catalog_sink::s3(c, where); };
-    loc.sink_text = cfg.sink_s3->to_string();
-  } else {
-    loc.make_sink = [root = cfg.sink] { return catalog_sink::local(root); };
-    loc.sink_text = cfg.sink.string();
-  }
-  return loc;
+  return sluice_examples::open_locations(program, cfg.s3, cfg.checkpoint, cfg.dead_letters, &cfg.sink);
 }
 
 // Every record of the app's completed-batches log, all streams (with Kafka, one per partition),
@@ -239,11 +201,12 @@ int run_batches_command(const config& cfg) {
   auto opened = open_locations(cfg);
   if (auto* rc = std::get_if<int>(&opened)) return *rc;
   auto& loc = std::get<locations>(opened);
-  auto records = list_batches(*loc.log, cfg.app, cfg.stream_name_given ? &cfg.stream_name : nullptr,
+  const blobs log = log_blobs(loc);
+  auto records = list_batches(log, cfg.app, cfg.stream_name_given ? &cfg.stream_name : nullptr,
                               cfg.since_yyyymm.value_or(0));
   if (!records) {
     std::fprintf(stderr, "%s: cannot read the completed-batches log in %s: %s\n", program,
-                 loc.log->describe().c_str(), describe(records.error()).c_str());
+                 log.describe().c_str(), describe(records.error()).c_str());
     return 1;
   }
   for (const auto& rec : records.value()) {
@@ -316,7 +279,7 @@ int run_file_source(const config& cfg, locations& loc, sluice::json_lines_progre
                  describe(source.error()).c_str());
     return 1;
   }
-  auto log = log_type::make(*loc.log, cfg.app, cfg.stream_name);
+  auto log = log_type::make(log_blobs(loc), cfg.app, cfg.stream_name);
   if (!log) {
     std::fprintf(stderr, "%s: cannot set up the completed-batches log: %s\n", program, describe(log.error()).c_str());
     return 2;
@@ -354,10 +317,11 @@ int run_kafka_source(const config& cfg, locations& loc, sluice::json_lines_progr
   catalog.lowercase_field_names = cfg.lowercase_names;
   using pipe = pipeline_type<sluice::kafka::partition_source>;
   using unit = sluice::kafka::partition_unit<pipe, checkpoint_type, dead_letters_type>;
+  const blobs log_root = log_blobs(loc);
   auto factory = [&](const sluice::kafka::topic_partition& tp,
                      sluice::kafka::partition_source src) -> sluice::result<unit> {
     const std::string sub = sluice::kafka::partition_path(tp);
-    SLUICE_TRY(log, log_type::make(*loc.log, cfg.app, sluice::kafka::partition_stream_name(tp)));
+    SLUICE_TRY(log, log_type::make(log_root, cfg.app, sluice::kafka::partition_stream_name(tp)));
     std::fprintf(stderr, "%s: partition %s[%d] assigned\n", program, tp.topic.c_str(), tp.partition);
     return unit{pipe(std::move(src), message_codec_of(cfg), sw::catalog_transform(catalog), sw::catalog_dedup{},
                      loc.make_sink(), std::move(log)),
@@ -424,6 +388,7 @@ int main(int argc, char** argv) {
       },
       schema_writer_cli::help_text,
       [](const config& cfg) {
+        for (const auto& n : cfg.notes) std::fprintf(stderr, "%s: note: %s\n", program, n.c_str());
         return cfg.cmd == schema_writer_cli::command::batches ? run_batches_command(cfg) : run_pipeline(cfg);
       });
 }

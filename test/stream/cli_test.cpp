@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // sluice-event-etl and sluice-event-gen as a user runs them: help, Kafka and S3 configuration
 // errors, a generated file through the binary into a folder (rows and dead letters
-// checked), an idempotent second run, SIGTERM with the checkpoint intact, and the generator's
+// checked), an idempotent second run, SIGTERM with the checkpoint intact, the S3 retry budget
+// and request timeout against a loopback server that never answers, and the generator's
 // determinism.
+#include "s3/loopback_http.hpp"
 #include "temp_dir.hpp"
 
 #include "sluice/fs/dead_letters.hpp"
@@ -239,6 +241,53 @@ TEST(EventEtlCli, SigtermStopsWithTheCheckpointIntact) {
   EXPECT_EQ(count_lines(sluice_test::slurp(d / "p")), 200u) << "every batch committed exactly once";
   EXPECT_EQ(folder(d / "out"), folder(d / "ref" / "out"));
   EXPECT_EQ(letters(d / "dead-letters"), letters(d / "ref" / "dead-letters"));
+}
+
+TEST(EventEtlCli, S3RetryBudgetAndRequestTimeoutTakeEffect) {
+  // The schema writer's options, wired to the same S3 client and runner settings: the
+  // checkpoint on an S3 endpoint that never answers fails the first step (reading the commit)
+  // after exactly the attempts asked for.
+  sluice_test::temp_dir d;
+  sluice_test::spit(d / "in.jsonl", "");
+  const std::vector<std::string> creds = {"AWS_ACCESS_KEY_ID=AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY=not-a-secret"};
+  {
+    // Every request is dropped (the connection closed without an answer).
+    sluice_s3_test::loopback_http dropping([](const sluice_s3_test::http_request&) {
+      sluice_s3_test::http_reply r;
+      r.close = true;
+      return r;
+    });
+    const auto r = run({etl, "--source", "in.jsonl", "--once", "--checkpoint", "s3://bucket-x/ck", "--s3-endpoint",
+                        dropping.endpoint(), "--s3-path-style", "--s3-max-attempts", "2", "--retry-max-attempts", "3"},
+                       creds, d.path());
+    EXPECT_EQ(r.code, 1) << r.err;
+    EXPECT_NE(r.err.find("fatal: "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("after 2 attempts"), std::string::npos) << r.err;
+    const auto requests = dropping.requests();
+    EXPECT_EQ(requests.size(), 6u) << "2 attempts per request, 3 attempts of the step";
+    for (const auto& q : requests) EXPECT_EQ(q.method + " " + q.path(), "GET /bucket-x/ck/commit.json");
+  }
+  {
+    // No answer within the request timeout (it would come after 2 s).
+    sluice_s3_test::loopback_http silent([](const sluice_s3_test::http_request&) {
+      sluice_s3_test::http_reply r;
+      r.status = 404;
+      r.delay = std::chrono::seconds(2);
+      return r;
+    });
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto r = run({etl, "--source", "in.jsonl", "--once", "--checkpoint", "s3://bucket-x/ck"},
+                       {creds[0], creds[1], "S3_ENDPOINT=" + silent.endpoint(), "S3_PATH_STYLE=true",
+                        "SLUICE_S3_MAX_ATTEMPTS=1", "SLUICE_RETRY_MAX_ATTEMPTS=1",
+                        "SLUICE_S3_REQUEST_TIMEOUT=300 milliseconds"},
+                       d.path());
+    const auto took = std::chrono::steady_clock::now() - t0;
+    EXPECT_EQ(r.code, 1) << r.err;
+    EXPECT_NE(r.err.find("after 1 attempt"), std::string::npos) << r.err;
+    EXPECT_EQ(silent.requests().size(), 1u);
+    EXPECT_GE(took, std::chrono::milliseconds(300));
+    EXPECT_LT(took, std::chrono::seconds(2)) << "the request timeout, not the server's answer";
+  }
 }
 
 TEST(EventEtlCli, GeneratorIsDeterministicAndHonoursItsShares) {

@@ -45,17 +45,17 @@ TEST(EventEtlOptions, DefaultsWithAFileSource) {
   EXPECT_EQ(c.cmd, command::run);
   EXPECT_EQ(c.source, source_kind::file);
   EXPECT_EQ(c.source_file, "events.jsonl");
-  EXPECT_EQ(c.sink, sink_kind::console);
+  EXPECT_FALSE(c.sink) << "the console";
   EXPECT_EQ(c.kafka.topic, "input_events");
   EXPECT_EQ(c.kafka.starting_offsets, "latest");
-  EXPECT_EQ(c.max_offsets_per_trigger, 1000);
+  EXPECT_EQ(c.max_records_per_batch, 1000);
   EXPECT_EQ(c.window, std::chrono::minutes(1));
   EXPECT_EQ(c.watermark_delay, std::chrono::minutes(10));
-  EXPECT_EQ(c.checkpoint_location, ".sluice/event-etl/checkpoint");
+  EXPECT_EQ(c.checkpoint, ".sluice/event-etl/checkpoint");
   EXPECT_EQ(c.dead_letters, ".sluice/event-etl/dead-letters");
   EXPECT_FALSE(c.once);
   EXPECT_EQ(c.trigger_interval.count(), 0);
-  EXPECT_TRUE(c.progress_to_stderr);
+  EXPECT_TRUE(c.progress.to_stderr);
   EXPECT_EQ(c.ranges, sluice::stream::range_filter_options{});
 }
 
@@ -74,12 +74,15 @@ TEST(EventEtlOptions, TheSparkJobsEnvironmentNames) {
   EXPECT_EQ(c.kafka.bootstrap_servers, "b1:9092,b2:9092");
   EXPECT_EQ(c.kafka.topic, "device.events");
   EXPECT_EQ(c.kafka.starting_offsets, "earliest");
-  EXPECT_EQ(c.max_offsets_per_trigger, 5000);
-  EXPECT_EQ(c.sink, sink_kind::s3);
-  EXPECT_EQ(c.s3.bucket, "my-bucket");
-  EXPECT_EQ(c.s3.prefix, "aggregates/");
-  EXPECT_EQ(c.s3.endpoint, "http://127.0.0.1:9000");
-  EXPECT_EQ(c.checkpoint_location, "/var/lib/etl/ckpt");
+  EXPECT_EQ(c.max_records_per_batch, 5000);
+  ASSERT_TRUE(c.sink && c.sink->s3());
+  EXPECT_EQ(c.sink->s3()->bucket, "my-bucket");
+  EXPECT_EQ(c.sink->s3()->prefix, "aggregates");  // the key prefix of S3_PREFIX=aggregates/
+  ASSERT_TRUE(c.s3.endpoint);
+  EXPECT_EQ(c.s3.endpoint->scheme, "http");
+  EXPECT_EQ(c.s3.endpoint->host, "127.0.0.1");
+  EXPECT_EQ(c.s3.endpoint->port, 9000);
+  EXPECT_EQ(c.checkpoint, "/var/lib/etl/ckpt");
   EXPECT_EQ(c.dead_letters, "/var/lib/etl/dead-letters");
   EXPECT_EQ(c.window, std::chrono::minutes(5));
   EXPECT_EQ(c.watermark_delay, std::chrono::seconds(30));
@@ -92,10 +95,10 @@ TEST(EventEtlOptions, FlagsBeatVariables) {
                      {"KAFKA_BOOTSTRAP_SERVERS", "b:1"}});
   EXPECT_EQ(c.kafka.topic, "flagged");
   EXPECT_EQ(c.window, std::chrono::minutes(2));
-  EXPECT_EQ(c.sink, sink_kind::folder);
-  EXPECT_EQ(c.sink_dir, "/tmp/out");
+  ASSERT_TRUE(c.sink);
+  EXPECT_EQ(*c.sink, "/tmp/out");
   EXPECT_EQ(c.source, source_kind::file);
-  EXPECT_EQ(c.checkpoint_location, "/ck");
+  EXPECT_EQ(c.checkpoint, "/ck");
   EXPECT_EQ(c.notes.size(), 2u) << "the ignored Kafka and S3 variables are mentioned";
 }
 
@@ -122,9 +125,9 @@ TEST(EventEtlOptions, DurationsRangesAndSwitches) {
   EXPECT_EQ(c.ranges.latitude, (sluice::stream::value_range{-45, 45}));
   EXPECT_TRUE(c.once);
   EXPECT_EQ(c.trigger_interval, std::chrono::seconds(5));
-  EXPECT_FALSE(c.progress_to_stderr);
-  EXPECT_EQ(c.progress_file, "p.jsonl");
-  EXPECT_EQ(c.max_offsets_per_trigger, 7);
+  EXPECT_FALSE(c.progress.to_stderr);
+  EXPECT_EQ(c.progress.file, "p.jsonl");
+  EXPECT_EQ(c.max_records_per_batch, 7);
   EXPECT_NE(error({"--source", "f", "--battery-range", "90:10"}).find("LO <= HI"), std::string::npos);
   EXPECT_NE(error({"--source", "f", "--battery-range", "abc"}).find("--battery-range"), std::string::npos);
   EXPECT_TRUE(ok({"--source", "f"}, {{"SLUICE_ONCE", "true"}}).once);
@@ -154,7 +157,7 @@ TEST(EventEtlOptions, ConflictsAndErrors) {
             std::string::npos);
   EXPECT_NE(error({"--source", "f", "--s3-endpoint", "ftp://x"}).find("http://"), std::string::npos);
   const auto s3ck = ok({"--source", "f", "--checkpoint-location", "s3://bucket/ck"});
-  EXPECT_TRUE(s3ck.checkpoint_on_s3);
+  EXPECT_TRUE(s3ck.checkpoint.s3());
   EXPECT_EQ(ok({"--help"}).cmd, command::help);
   EXPECT_EQ(ok({"--source", "f", "--version"}).cmd, command::version);
 }
@@ -187,14 +190,103 @@ TEST(EventEtlOptions, KafkaGroupPropertiesAndS3Settings) {
   EXPECT_NE(error({"--source", "f"}, {{"S3_PATH_STYLE", "maybe"}}).find("true or false"), std::string::npos);
   // Dead letters next to an s3:// checkpoint are on S3 too; an explicit location wins.
   const auto s3ck = ok({"--source", "f", "--checkpoint-location", "s3://bkt/app/ck/"});
-  EXPECT_TRUE(s3ck.dead_letters_on_s3);
+  EXPECT_TRUE(s3ck.dead_letters.s3());
   EXPECT_EQ(s3ck.dead_letters.string(), "s3://bkt/app/dead-letters");
   EXPECT_EQ(ok({"--source", "f", "--checkpoint-location", "s3://bkt"}).dead_letters.string(),
             "s3://bkt/dead-letters");
   const auto local = ok({"--source", "f", "--checkpoint-location", "s3://bkt/ck", "--dead-letters", "dl"});
-  EXPECT_FALSE(local.dead_letters_on_s3);
+  EXPECT_FALSE(local.dead_letters.s3());
   EXPECT_EQ(local.dead_letters, "dl");
-  EXPECT_TRUE(ok({"--source", "f", "--dead-letters", "s3://bkt/dl"}).dead_letters_on_s3);
+  EXPECT_TRUE(ok({"--source", "f", "--dead-letters", "s3://bkt/dl"}).dead_letters.s3());
+}
+
+TEST(EventEtlOptions, RetryBudgetAndS3TimeoutAsTheSchemaWriters) {
+  const auto d = ok({"--source", "f"});
+  EXPECT_EQ(d.s3.max_attempts, 5);
+  EXPECT_EQ(d.s3.request_timeout, std::chrono::seconds(60));
+  EXPECT_EQ(d.retry_max_attempts, 8);
+  const auto c = ok({"--source", "f", "--s3-max-attempts", "2", "--retry-max-attempts=3", "--s3-request-timeout", "1500ms"},
+                    {{"SLUICE_S3_MAX_ATTEMPTS", "9"}, {"SLUICE_RETRY_MAX_ATTEMPTS", "9"},
+                     {"SLUICE_S3_REQUEST_TIMEOUT", "9s"}});
+  EXPECT_EQ(c.s3.max_attempts, 2);
+  EXPECT_EQ(c.retry_max_attempts, 3);
+  EXPECT_EQ(c.s3.request_timeout, std::chrono::milliseconds(1500));
+  const auto e = ok({"--source", "f"}, {{"SLUICE_S3_MAX_ATTEMPTS", "1"}, {"SLUICE_RETRY_MAX_ATTEMPTS", "100"},
+                                        {"SLUICE_S3_REQUEST_TIMEOUT", "2 minutes"}});
+  EXPECT_EQ(e.s3.max_attempts, 1);
+  EXPECT_EQ(e.retry_max_attempts, 100);
+  EXPECT_EQ(e.s3.request_timeout, std::chrono::minutes(2));  // this binary's durations
+  for (const char* bad : {"0", "101", "-1", "x", "2.5", ""}) {
+    for (const std::string name : {"--s3-max-attempts", "--retry-max-attempts"}) {
+      EXPECT_NE(error({"--source", "f", name + "=" + bad}).find(name + ": expected a whole number from 1 to 100"),
+                std::string::npos)
+          << name << " " << bad;
+    }
+  }
+  for (const char* bad : {"0", "10", "fast", "-1s"}) {
+    EXPECT_NE(error({"--source", "f", "--s3-request-timeout", bad})
+                  .find("--s3-request-timeout: expected a duration such as 500ms, 10s or 1m"),
+              std::string::npos)
+        << bad;
+  }
+}
+
+TEST(EventEtlOptions, TheSchemaWritersNamesAreTheSameOptions) {
+  const auto a = ok({"--source", "f", "--checkpoint", "s3://bkt/x/ck", "--max-records-per-batch", "42", "--group-id",
+                     "g", "--starting-offsets", "earliest"});
+  const auto b = ok({"--source", "f", "--checkpoint-location", "s3://bkt/x/ck", "--kafka-max-offsets-per-trigger",
+                     "42", "--kafka-group-id", "g", "--kafka-starting-offsets", "earliest"});
+  EXPECT_EQ(a.checkpoint.string(), "s3://bkt/x/ck");
+  EXPECT_EQ(a.checkpoint, b.checkpoint);
+  EXPECT_EQ(a.dead_letters.string(), "s3://bkt/x/dead-letters");
+  EXPECT_EQ(a.dead_letters, b.dead_letters);
+  EXPECT_EQ(a.max_records_per_batch, 42);
+  EXPECT_EQ(b.max_records_per_batch, 42);
+  EXPECT_EQ(a.kafka.group_id, "g");
+  EXPECT_EQ(b.kafka.group_id, "g");
+  EXPECT_EQ(a.kafka.starting_offsets, "earliest");
+  EXPECT_EQ(b.kafka.starting_offsets, "earliest");
+  // Spark's name of the batch size is still read; the last flag wins whichever name it has; a
+  // flag of either name beats the variable.
+  EXPECT_EQ(ok({"--source", "f", "--max-offsets-per-trigger", "9"}).max_records_per_batch, 9);
+  EXPECT_EQ(ok({"--source", "f", "--checkpoint", "a", "--checkpoint-location", "b"}).checkpoint, "b");
+  EXPECT_EQ(ok({"--source", "f", "--checkpoint-location", "a", "--checkpoint", "b"}).checkpoint, "b");
+  EXPECT_EQ(ok({"--source", "f", "--checkpoint", "flag"}, {{"CHECKPOINT_LOCATION", "env"}}).checkpoint, "flag");
+  // Messages name the option as it was written.
+  EXPECT_NE(error({"--source", "f", "--max-records-per-batch", "0"})
+                .find("--max-records-per-batch: expected a whole number from 1 to 100000000, got '0'"),
+            std::string::npos);
+  EXPECT_NE(error({"--source", "f", "--checkpoint", "gs://b/ck"}).find("--checkpoint: the scheme 'gs:' is not supported"),
+            std::string::npos);
+  EXPECT_NE(error({"--source", "f", "--checkpoint"}).find("option '--checkpoint' needs a value"), std::string::npos);
+  EXPECT_NE(error({"--source", "f", "--group-id="}).find("--group-id: empty consumer group id"), std::string::npos);
+  const auto h = help_text();
+  EXPECT_NE(h.find("  --checkpoint PATH|s3://BUCKET/PREFIX\n      the same as --checkpoint-location\n"),
+            std::string::npos)
+      << h;
+  EXPECT_NE(h.find("  --max-records-per-batch N\n      the same as --kafka-max-offsets-per-trigger\n"),
+            std::string::npos);
+  EXPECT_NE(h.find("  --group-id GROUP\n      the same as --kafka-group-id\n"), std::string::npos);
+  EXPECT_NE(h.find("  --starting-offsets earliest|latest\n      the same as --kafka-starting-offsets\n"),
+            std::string::npos);
+  EXPECT_EQ(h.find("--max-offsets-per-trigger "), std::string::npos) << "Spark's spelling is not listed";
+}
+
+TEST(EventEtlOptions, OneDurationParserForBothSyntaxes) {
+  using sluice_examples::duration_syntax;
+  using sluice_examples::parse_duration;
+  using std::chrono::milliseconds;
+  for (const char* both : {"500ms", "10s", "1m", "2h", "0", "0ms"}) {
+    EXPECT_EQ(parse_duration(both, duration_syntax::compact), parse_duration(both, duration_syntax::spark)) << both;
+    EXPECT_TRUE(parse_duration(both, duration_syntax::compact)) << both;
+  }
+  for (const char* spark_only : {"1 minute", "10 minutes", "30 seconds", "1d", "5 s", " 3 min "}) {
+    EXPECT_FALSE(parse_duration(spark_only, duration_syntax::compact)) << spark_only;
+    EXPECT_TRUE(parse_duration(spark_only, duration_syntax::spark)) << spark_only;
+  }
+  EXPECT_EQ(parse_duration("1 day", duration_syntax::spark), milliseconds(86'400'000));
+  EXPECT_FALSE(parse_duration("999999999999 days", duration_syntax::spark)) << "too long for milliseconds";
+  EXPECT_EQ(parse_duration("999999999999 hours", duration_syntax::spark), milliseconds(999'999'999'999 * 3'600'000));
 }
 
 TEST(EventEtlOptions, HelpNamesEveryOptionAndVariable) {

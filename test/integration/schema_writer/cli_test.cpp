@@ -406,6 +406,25 @@ TEST(SchemaWriterCli, EveryOptionWorksAsEnvironmentVariableAndFlagsBeatThem) {
   EXPECT_NE(r2.err.find("{\"batchId\":2,"), std::string::npos);  // SLUICE_PROGRESS=stderr
 }
 
+TEST(SchemaWriterCli, TheEventEtlsOptionNamesWorkAndAnIgnoredVariableIsNoted) {
+  scratch_dir d;
+  const auto loc = in(d);
+  const auto r = writer({"--source", "file:" + sample_file.string(), "--once", "--sink", "file:" + loc.sink.string(),
+                         "--checkpoint-location", "file:" + loc.checkpoint.string(),
+                         "--kafka-max-offsets-per-trigger", "20"},
+                        {{"SLUICE_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1"}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("sluice-schema-writer: note: SLUICE_KAFKA_BOOTSTRAP_SERVERS is ignored: --source names "
+                       "the source\n"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("at most 20 per batch"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("done: 3 batches"), std::string::npos) << r.err;
+  EXPECT_TRUE(fsys::exists(loc.checkpoint / "commit.json"));
+  EXPECT_EQ(tree(loc.sink).size(), 16u);
+  EXPECT_EQ(dead_letters(loc.dead).size(), 9u);  // beside the checkpoint
+}
+
 TEST(SchemaWriterCli, ExitCodesForUsageConfigurationAndFatalErrors) {
   scratch_dir d;
   const auto loc = in(d);

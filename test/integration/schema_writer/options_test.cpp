@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <span>
 
 namespace cli = schema_writer_cli;
 
@@ -74,7 +75,7 @@ TEST(SchemaWriterOptions, LocationsAcceptFileAndS3FormsAndRefuseOthers) {
   auto p = parse({"--sink", "file:///var/catalog", "--checkpoint", "file://rel/ckpt"});
   ASSERT_TRUE(p.cfg) << p.error;
   EXPECT_EQ(p.cfg->sink, "/var/catalog");
-  EXPECT_FALSE(p.cfg->sink_s3);
+  EXPECT_FALSE(p.cfg->sink.s3());
   EXPECT_EQ(p.cfg->checkpoint, "rel/ckpt");
   for (const char* bad : {"kafka://b:9092/t", "https://example/x", "gs://b"}) {
     p = parse({"--sink", bad});
@@ -95,13 +96,13 @@ TEST(SchemaWriterOptions, S3LocationsAndSettings) {
                  {{"AWS_REGION", "eu-west-1"}});
   ASSERT_TRUE(p.cfg) << p.error;
   const auto& c = *p.cfg;
-  ASSERT_TRUE(c.sink_s3);
-  EXPECT_EQ(c.sink_s3->bucket, "catalog-bucket");
-  EXPECT_EQ(c.sink_s3->prefix, "gg/schemas");  // the trailing '/' dropped
-  ASSERT_TRUE(c.checkpoint_s3);
-  EXPECT_EQ(c.checkpoint_s3->to_string(), "s3://ops/sw/checkpoint");
-  ASSERT_TRUE(c.dead_letters_s3);  // a sibling of the checkpoint, on S3 too
-  EXPECT_EQ(c.dead_letters_s3->to_string(), "s3://ops/sw/dead-letters");
+  ASSERT_TRUE(c.sink.s3());
+  EXPECT_EQ(c.sink.s3()->bucket, "catalog-bucket");
+  EXPECT_EQ(c.sink.s3()->prefix, "gg/schemas");  // the trailing '/' dropped
+  ASSERT_TRUE(c.checkpoint.s3());
+  EXPECT_EQ(c.checkpoint.s3()->to_string(), "s3://ops/sw/checkpoint");
+  ASSERT_TRUE(c.dead_letters.s3());  // a sibling of the checkpoint, on S3 too
+  EXPECT_EQ(c.dead_letters.s3()->to_string(), "s3://ops/sw/dead-letters");
   ASSERT_TRUE(c.s3.endpoint);
   EXPECT_EQ(c.s3.endpoint->scheme, "http");
   EXPECT_EQ(c.s3.endpoint->host, "127.0.0.1");
@@ -111,14 +112,14 @@ TEST(SchemaWriterOptions, S3LocationsAndSettings) {
 
   p = parse({"--checkpoint", "s3://ops"}, {{"SLUICE_S3_REGION", "ap-south-1"}, {"AWS_REGION", "eu-west-1"}});
   ASSERT_TRUE(p.cfg) << p.error;
-  EXPECT_EQ(p.cfg->dead_letters_s3->to_string(), "s3://ops/dead-letters");
+  EXPECT_EQ(p.cfg->dead_letters.s3()->to_string(), "s3://ops/dead-letters");
   EXPECT_EQ(p.cfg->s3.region, "ap-south-1");  // SLUICE_S3_REGION beats AWS_REGION
   EXPECT_FALSE(p.cfg->s3.path_style);
   EXPECT_FALSE(p.cfg->s3.endpoint);
 
   p = parse({"--checkpoint", "s3://ops/ck", "--dead-letters", "file:/var/dl"});
   ASSERT_TRUE(p.cfg) << p.error;
-  EXPECT_FALSE(p.cfg->dead_letters_s3);
+  EXPECT_FALSE(p.cfg->dead_letters.s3());
   EXPECT_EQ(p.cfg->dead_letters, "/var/dl");
 
   for (const std::vector<std::string>& bad :
@@ -279,6 +280,114 @@ TEST(SchemaWriterOptions, CommandsHelpVersionAndUsageErrors) {
     p = parse(args);
     EXPECT_FALSE(p.cfg) << args.front();
     EXPECT_FALSE(p.error.empty());
+  }
+}
+
+namespace {
+
+// Arguments that must be refused, and a phrase of the message.
+using usage_case = std::pair<std::vector<std::string>, const char*>;
+void expect_usage_errors(std::span<const usage_case> cases) {
+  for (const auto& [args, message] : cases) {
+    const auto p = parse(args);
+    EXPECT_FALSE(p.cfg) << args[0];
+    EXPECT_NE(p.error.find(message), std::string::npos) << p.error;
+  }
+}
+
+}  // namespace
+
+TEST(SchemaWriterOptions, TheEventEtlsNamesAreTheSameOptions) {
+  auto a = parse({"--source", "kafka://b1:9092,b2:9093/gg.schemas", "--checkpoint", "s3://ops/ck",
+                  "--max-records-per-batch", "42", "--group-id", "g", "--starting-offsets", "latest"});
+  auto b = parse({"--kafka-bootstrap-servers", "b1:9092,b2:9093", "--kafka-topic", "gg.schemas",
+                  "--checkpoint-location", "s3://ops/ck", "--kafka-max-offsets-per-trigger", "42",
+                  "--kafka-group-id", "g", "--kafka-starting-offsets", "latest", "-X", "client.id=sw"});
+  ASSERT_TRUE(a.cfg) << a.error;
+  ASSERT_TRUE(b.cfg) << b.error;
+  for (const auto* c : {&*a.cfg, &*b.cfg}) {
+    ASSERT_TRUE(c->kafka);
+    EXPECT_FALSE(c->source_is_default);
+    EXPECT_FALSE(c->once);
+    EXPECT_EQ(c->kafka->bootstrap_servers, "b1:9092,b2:9093");
+    EXPECT_EQ(c->kafka->topic, "gg.schemas");
+    EXPECT_EQ(c->kafka->group_id, "g");
+    EXPECT_EQ(c->kafka->starting, sluice::kafka::starting_offsets::latest);
+    EXPECT_EQ(c->checkpoint.string(), "s3://ops/ck");
+    EXPECT_EQ(c->dead_letters.string(), "s3://ops/dead-letters");
+    EXPECT_EQ(c->max_records_per_batch, 42);
+    EXPECT_TRUE(c->notes.empty());
+  }
+  EXPECT_EQ(b.cfg->kafka->properties.size(), 1u);
+
+  auto p = parse({}, {{"SLUICE_KAFKA_BOOTSTRAP_SERVERS", "b:1"}, {"SLUICE_KAFKA_TOPIC", "t"}});
+  ASSERT_TRUE(p.cfg) << p.error;
+  ASSERT_TRUE(p.cfg->kafka);
+  EXPECT_EQ(p.cfg->kafka->bootstrap_servers, "b:1");
+  EXPECT_EQ(p.cfg->kafka->topic, "t");
+  // A flag beats the other name's variable; the ignored variable is noted.
+  p = parse({"--source", "file:/x.jsonl"}, {{"SLUICE_KAFKA_BOOTSTRAP_SERVERS", "b:1"}});
+  ASSERT_TRUE(p.cfg) << p.error;
+  EXPECT_FALSE(p.cfg->kafka);
+  EXPECT_EQ(p.cfg->notes, std::vector<std::string>{"SLUICE_KAFKA_BOOTSTRAP_SERVERS is ignored: --source names the source"});
+  p = parse({"--kafka-bootstrap-servers", "b:1", "--kafka-topic", "t"}, {{"SLUICE_SOURCE", "file:/x.jsonl"}});
+  ASSERT_TRUE(p.cfg) << p.error;
+  EXPECT_TRUE(p.cfg->kafka);
+
+  const usage_case bad[] = {
+      {{"--kafka-bootstrap-servers", "b:1"}, "--kafka-bootstrap-servers: needs --kafka-topic"},
+      {{"--kafka-topic", "t"}, "--kafka-topic applies with --kafka-bootstrap-servers only"},
+      {{"--source", "kafka://b:1/t", "--kafka-bootstrap-servers", "b:2", "--kafka-topic", "t"},
+       "both --source and --kafka-bootstrap-servers are given"},
+      {{"--kafka-bootstrap-servers", "b:1", "--kafka-topic", "bad topic"}, "--kafka-bootstrap-servers: "},
+      {{"--kafka-group-id", "g"}, "apply to a kafka:// source only"},
+      {{"--checkpoint-location", "gs://b"}, "--checkpoint-location: the scheme 'gs:' is not supported here"},
+      {{"--kafka-max-offsets-per-trigger", "0"}, "--kafka-max-offsets-per-trigger: expected a whole number"},
+      {{"--kafka-starting-offsets", "middle", "--source", "kafka://b:1/t"}, "--kafka-starting-offsets: "},
+  };
+  expect_usage_errors(bad);
+}
+
+TEST(SchemaWriterOptions, S3BucketAndPrefixAreTheSinkOnS3) {
+  auto p = parse({"--s3-bucket", "catalog-bucket", "--s3-prefix", "/gg/schemas/"});
+  ASSERT_TRUE(p.cfg) << p.error;
+  EXPECT_EQ(p.cfg->sink, parse({"--sink", "s3://catalog-bucket/gg/schemas"}).cfg->sink);
+  ASSERT_TRUE(p.cfg->sink.s3());
+  EXPECT_EQ(p.cfg->sink.s3()->prefix, "gg/schemas");
+  p = parse({}, {{"SLUICE_S3_BUCKET", "catalog-bucket"}});
+  ASSERT_TRUE(p.cfg) << p.error;
+  EXPECT_EQ(p.cfg->sink.string(), "s3://catalog-bucket");
+  p = parse({"--sink", "file:/cat"}, {{"SLUICE_S3_BUCKET", "catalog-bucket"}});
+  ASSERT_TRUE(p.cfg) << p.error;
+  EXPECT_EQ(p.cfg->sink, "/cat");
+  EXPECT_EQ(p.cfg->notes, std::vector<std::string>{"SLUICE_S3_BUCKET is ignored: --sink names the sink"});
+  const usage_case bad[] = {
+      {{"--s3-bucket", "Bad_Bucket"}, "--s3-bucket: invalid bucket name 'Bad_Bucket'"},
+      {{"--s3-bucket", "bkt", "--s3-prefix", "a/../b"}, "--s3-prefix: invalid prefix"},
+      {{"--sink", "file:/cat", "--s3-bucket", "bkt"}, "both --sink and --s3-bucket are given: choose a folder or S3"},
+  };
+  expect_usage_errors(bad);
+}
+
+TEST(SchemaWriterOptions, AnEmptyAwsRegionIsUnset) {
+  // As in sluice-event-etl: the region resolution is one.
+  auto p = parse({}, {{"AWS_REGION", ""}, {"AWS_DEFAULT_REGION", "eu-north-1"}});
+  ASSERT_TRUE(p.cfg) << p.error;
+  EXPECT_EQ(p.cfg->s3.region, "eu-north-1");
+  p = parse({}, {{"AWS_REGION", ""}});
+  ASSERT_TRUE(p.cfg) << p.error;
+  EXPECT_EQ(p.cfg->s3.region, "us-east-1");
+}
+
+TEST(SchemaWriterOptions, HelpListsTheOtherNames) {
+  const auto help = cli::help_text();
+  for (const char* line : {"  --checkpoint-location s3://BUCKET/PREFIX | file:DIR\n      the same as --checkpoint\n",
+                           "  --kafka-group-id NAME\n      the same as --group-id\n",
+                           "  --kafka-starting-offsets earliest|latest\n      the same as --starting-offsets\n",
+                           "  --kafka-max-offsets-per-trigger N\n      the same as --max-records-per-batch\n",
+                           "--kafka-bootstrap-servers HOST:PORT", "[SLUICE_KAFKA_TOPIC]", "[SLUICE_S3_BUCKET]",
+                           "[SLUICE_S3_PREFIX]"}) {
+    EXPECT_NE(help.find(line), std::string::npos) << line;
   }
 }
 
