@@ -9,7 +9,7 @@
 // (oracle.goldengate.generic_wrapper, filtered by the writer: no object).
 //
 // For every message the workload names the catalog object it creates, if any:
-// `<prefix>/<db.schema.table>/<fingerprint>.avsc`, with the key normalized as ARCHITECTURE.md §2
+// `<prefix>/<db.schema.table>/<fingerprint>.avsc`, with the key normalized as docs/architecture.md §2
 // says (lowercase, `c##` removed from each part, `gg.` before a two-part key) by the code below,
 // and the fingerprint computed by sluice::avro (checked against Java Avro by the avro tests).
 #include <sluice/avro/schema_parser.hpp>
@@ -229,7 +229,7 @@ inline const char* wrapper_schema =
 
 }  // namespace detail
 
-/// The catalog folder of a GoldenGate key (ARCHITECTURE.md §2), for the well-formed keys the
+/// The catalog folder of a GoldenGate key (docs/architecture.md §2), for the well-formed keys the
 /// workload makes: lowercase, `c##` removed from the front of each part, `gg.` before two parts.
 inline std::string normalized_key(std::string_view key) {
   std::vector<std::string> parts(1);

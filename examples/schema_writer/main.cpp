@@ -305,7 +305,7 @@ int run_file_source(const config& cfg, locations& loc, sluice::json_lines_progre
 
 // Kafka: a consumer group member; every partition it owns is its own stream with its own
 // checkpoint under <checkpoint>/<topic>/<partition>/ and its own dead letters, shared by all
-// members (ARCHITECTURE.md §4).
+// members (docs/architecture.md §4).
 int run_kafka_source(const config& cfg, locations& loc, sluice::json_lines_progress json,
                      const sluice::stop_flag& stop) {
   const auto& kcfg = *cfg.kafka;

@@ -238,6 +238,7 @@ TEST(KcatSource, BadLinesBecomeRecordsOfThePseudoPartitionWithTheirReason) {
   ASSERT_EQ(recs.size(), 13u);  // 2 messages + 11 bad lines, nothing lost
   std::map<std::int64_t, std::string> reasons;
   for (const auto& r : recs) {
+    EXPECT_EQ(r.bad_input.has_value(), sluice::fs::is_kcat_bad_line(r));
     if (!sluice::fs::is_kcat_bad_line(r)) continue;
     EXPECT_EQ(r.partition, 0);
     EXPECT_FALSE(r.key.has_value());
@@ -246,6 +247,7 @@ TEST(KcatSource, BadLinesBecomeRecordsOfThePseudoPartitionWithTheirReason) {
                                            : lines.at(static_cast<std::size_t>(r.offset));
     EXPECT_EQ(*r.payload, raw) << "line " << r.offset;
     reasons[r.offset] = sluice::fs::kcat_bad_line_reason(r);
+    EXPECT_EQ(r.bad_input, reasons[r.offset]) << "line " << r.offset;  // what every codec rejects with
   }
   std::vector<std::int64_t> bad_lines;
   for (const auto& [line, reason] : reasons) bad_lines.push_back(line);

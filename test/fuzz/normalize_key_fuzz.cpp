@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// libFuzzer target over the schema writer's key normalizer (ARCHITECTURE.md §2, step 2). Any
+// libFuzzer target over the schema writer's key normalizer (docs/architecture.md §2, step 2). Any
 // bytes must give a key or a rejection (never a crash or a sanitizer report), and:
 //   - the result equals that of a small independent reference of the documented rules (same
 //     accept/reject decision, same key);

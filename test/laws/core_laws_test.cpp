@@ -25,7 +25,7 @@ struct memory_source_model {
     for (int i = 0; i < 5; ++i) s.push("orders", 2, std::nullopt, "w" + std::to_string(i));
     // A compacted partition: offsets with gaps.
     for (const std::int64_t o : {3, 4, 9, 10, 11, 20, 21, 40}) {
-      EXPECT_TRUE(s.add(source_record{"payments", 1, o, 1000 + o, std::string("p"), std::nullopt}));
+      EXPECT_TRUE(s.add(source_record{"payments", 1, o, 1000 + o, std::string("p"), std::nullopt, std::nullopt}));
     }
     return s;
   }

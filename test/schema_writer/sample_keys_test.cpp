@@ -58,7 +58,7 @@ std::vector<message> read_sample() {
 }  // namespace
 
 TEST(SampleKeys, EveryKeyOfTheSampleHasItsExpectedDecision) {
-  // Written by hand from ARCHITECTURE.md §2: the normalized key, or "reject: <reason>".
+  // Written by hand from docs/architecture.md §2: the normalized key, or "reject: <reason>".
   const std::map<std::string, std::string> expected = {
       {"ORCLPDB1.HR.ACCOUNTS", "orclpdb1.hr.accounts"},
       {"ORCLPDB1.HR.NOPAYLOAD", "orclpdb1.hr.nopayload"},

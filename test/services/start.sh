@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Starts the real services of the integration tests on 127.0.0.1 (ARCHITECTURE.md §7):
+# Starts the real services of the integration tests on 127.0.0.1 (docs/architecture.md §7):
 #   - Apache Kafka 4.1.1, one KRaft node (broker + controller), jars resolved by Maven;
 #   - S3Proxy 2.7.0, an S3 server that verifies AWS SigV4 signatures (filesystem backend).
 # Usage: test/services/start.sh STATE_DIR

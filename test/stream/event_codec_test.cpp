@@ -56,6 +56,19 @@ TEST(EventCodec, KeysAreMatchedAfterUnescapingAndOnlyWhole) {
   EXPECT_EQ(reason_of(R"({"e":1})", false), "missing required field \"event_id\"");
 }
 
+TEST(EventCodec, InputTheSourceCouldNotReadIsRejectedWithTheSourcesReason) {
+  // A record whose source flagged it (a kcat line that is not a kcat message, say) is rejected
+  // with the source's reason, even if its raw bytes would parse as an event.
+  json_event_codec c;
+  auto rec = record(R"({"event_id":"a","device_id":"d","device_type":"t","event_time":"2024-06-01T00:00:00Z"})");
+  rec.bad_input = "line 3 of the kcat file is not a kcat -J message: no string \"topic\"";
+  const auto d = decode(c, {rec});
+  EXPECT_TRUE(d.events.empty());
+  ASSERT_EQ(d.rejects.size(), 1u);
+  EXPECT_EQ(d.rejects[0].reason, *rec.bad_input);
+  EXPECT_EQ(c.stats().rejected[0], 1);
+}
+
 TEST(EventCodec, DecodesEveryFieldExactly) {
   for (const bool padded : {true, false}) {
     json_event_codec c;

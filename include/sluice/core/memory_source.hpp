@@ -41,7 +41,7 @@ class memory_source {
     auto& log = log_of(topic, partition);
     const std::int64_t offset = log.records.empty() ? 0 : log.records.back().offset + 1;
     log.records.push_back(source_record{std::string(topic), partition, offset, timestamp_ms,
-                                        std::move(key), std::move(payload)});
+                                        std::move(key), std::move(payload), std::nullopt});
     return offset;
   }
 

@@ -51,6 +51,11 @@ struct batch_plan {
 
 /// One message as a source delivers it. Key and payload are raw bytes; either may be absent
 /// (a Kafka tombstone has no payload).
+///
+/// `bad_input` is set when the source could not read these bytes as a message at all (a line of
+/// a kcat file that is not a kcat message, say): it says why, in one sentence, and `payload`
+/// holds the raw bytes. A codec rejects such a record with that reason, so the bytes reach the
+/// dead letters, without knowing which source produced it.
 struct source_record {
   std::string topic;
   std::int32_t partition = 0;
@@ -58,6 +63,7 @@ struct source_record {
   std::int64_t timestamp_ms = 0;          ///< producer or broker time, ms since the epoch
   std::optional<std::string> key;
   std::optional<std::string> payload;
+  std::optional<std::string> bad_input = std::nullopt;  ///< why the source could not read this as a message
 };
 
 /// One message as a zero-copy source delivers it: the fields of `source_record`, but topic, key
@@ -79,6 +85,7 @@ struct record_view {
   std::optional<std::string_view> key;
   std::optional<std::string_view> payload;
   std::size_t payload_padding = 0;        ///< readable bytes after `*payload`'s end
+  std::optional<std::string_view> bad_input = std::nullopt;  ///< as `source_record::bad_input`
 };
 
 /// The bytes readable after the end of `r`'s payload: its spare capacity for an owning record.
@@ -93,9 +100,10 @@ struct record_view {
 /// An owning copy of `r` (for keeping a record past its source's next read).
 [[nodiscard]] inline source_record to_source_record(const record_view& r) {
   source_record out{std::string(r.topic), r.partition, r.offset, r.timestamp_ms, std::nullopt,
-                    std::nullopt};
+                    std::nullopt, std::nullopt};
   if (r.key) out.key.emplace(*r.key);
   if (r.payload) out.payload.emplace(*r.payload);
+  if (r.bad_input) out.bad_input.emplace(*r.bad_input);
   return out;
 }
 /// `r` itself (so generic code can ask any record for an owning copy).

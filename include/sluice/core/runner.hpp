@@ -6,7 +6,7 @@
 /// writes, marks the batch done, commits, reports progress; replays a pending plan after a
 /// restart; retries retriable errors with exponential backoff and jitter; honours the trigger
 /// interval, available-now mode and stop requests. The batch loop is the only place that knows
-/// the order of the stages (ARCHITECTURE.md §3–§4).
+/// the order of the stages (docs/architecture.md §3–§4).
 
 #include "sluice/core/concepts.hpp"
 #include "sluice/core/environment.hpp"

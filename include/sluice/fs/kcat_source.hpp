@@ -28,9 +28,9 @@
 /// skipped: it becomes a record of the pseudo-partition
 /// (`kcat_bad_line_topic`, 0) whose offset is the line's index in the file (0-based), whose key is
 /// absent and whose payload is the raw line. It is planned, replayed and committed like any
-/// record, so it reaches the codec, which must reject it: codecs that read kcat files start with
-/// `if (fs::is_kcat_bad_line(rec)) rejects.add(i, fs::kcat_bad_line_reason(rec));`, and the dead
-/// letter then carries the raw line and the reason. Lines holding only whitespace carry no
+/// record, so it reaches the codec, which must reject it: its `bad_input` holds
+/// `kcat_bad_line_reason(rec)` (core/record.hpp), every codec rejects a record with `bad_input`
+/// set with that reason, and the dead letter then carries the raw line and the reason. Lines holding only whitespace carry no
 /// message and are not counted as bad.
 ///
 /// Limits: simdjson accepts only UTF-8, so a line with raw non-UTF-8 bytes (binary payloads as
@@ -246,6 +246,7 @@ class kcat_source {
           rec.topic = kcat_bad_line_topic;
           rec.offset = it->offset;
           rec.payload = std::string(line);
+          rec.bad_input = kcat_bad_line_reason(rec);
         } else {
           detail::kcat_message m;
           if (detail::parse_kcat_line(parser_, line, true, m) || m.topic != p->topic ||

@@ -3,7 +3,7 @@
 
 /// @file
 /// `catalog_transform`: the schema writer's transform, `schema_message`s to catalog `object`s
-/// (ARCHITECTURE.md §2, steps 2–5): normalize the key, drop the envelope schema, fingerprint the
+/// (docs/architecture.md §2, steps 2–5): normalize the key, drop the envelope schema, fingerprint the
 /// raw schema, preprocess it, and name the result `<db.schema.table>/<fingerprint>.avsc`.
 
 #include "sluice/avro/avro.hpp"

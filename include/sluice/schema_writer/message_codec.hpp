@@ -3,7 +3,7 @@
 
 /// @file
 /// `message_codec`: the schema writer's codec, raw `source_record`s to `schema_message`s
-/// (ARCHITECTURE.md §2, step 1: key and value become strings).
+/// (docs/architecture.md §2, step 1: key and value become strings).
 
 #include "sluice/core/concepts/tags.hpp"
 #include "sluice/core/error.hpp"
@@ -11,7 +11,6 @@
 #include "sluice/core/reject.hpp"
 #include "sluice/core/text.hpp"
 #include "sluice/core/utf8.hpp"
-#include "sluice/fs/kcat_source.hpp"
 #include "sluice/schema_writer/schema_message.hpp"
 
 #include <cstddef>
@@ -42,8 +41,9 @@ inline std::string invalid_utf8_reason(std::string_view what, std::string_view b
 /// Decodes schema-topic records into `schema_message`s: key and payload as UTF-8 text.
 ///
 /// Per record, in this order:
-/// - a bad line of a kcat file (`fs::is_kcat_bad_line`: not JSON, not a kcat message) → reject
-///   with `fs::kcat_bad_line_reason`, so the raw line reaches the dead letters;
+/// - bytes the source could not read as a message (`source_record::bad_input` set, e.g. a line of
+///   a kcat file that is not a kcat message) → reject with that reason, so the raw bytes reach
+///   the dead letters;
 /// - key and payload together longer than `max_message_bytes` → reject "too large: …" (the
 ///   message of `errc::too_large`, with both sizes);
 /// - no payload (a Kafka tombstone) → reject "message has no payload …";
@@ -72,8 +72,8 @@ struct message_codec {
     out.reserve(out.size() + in.size());
     for (std::size_t i = 0; i < in.size(); ++i) {
       const source_record& rec = in[i];
-      if (fs::is_kcat_bad_line(rec)) {
-        rejects.add(i, fs::kcat_bad_line_reason(rec));
+      if (rec.bad_input) {
+        rejects.add(i, *rec.bad_input);
         continue;
       }
       const std::size_t bytes = (rec.key ? rec.key->size() : 0) + (rec.payload ? rec.payload->size() : 0);

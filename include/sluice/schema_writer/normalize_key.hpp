@@ -3,7 +3,7 @@
 
 /// @file
 /// Normalization of schema-topic keys into the `db.schema.table` names of the schema catalog
-/// (ARCHITECTURE.md §2, step 2).
+/// (docs/architecture.md §2, step 2).
 ///
 /// The rules, in the order they are checked (the first one that fails gives the reason):
 /// 1. the key is not empty and is well-formed UTF-8;

@@ -2,7 +2,7 @@
 #pragma once
 
 /// @file
-/// The schema writer as a composed pipeline type (ARCHITECTURE.md §2): source → `message_codec`
+/// The schema writer as a composed pipeline type (docs/architecture.md §2): source → `message_codec`
 /// → `catalog_transform` → in-batch dedup of (table, fingerprint) → sink, with an idempotency
 /// policy. `catalog_pipeline<Src, Sink, Idem>` shows how to compose your own from the same
 /// stages; `file_pipeline` is the one `sluice-schema-writer` runs on local files.
@@ -26,7 +26,7 @@
 namespace sluice::inline v0::schema_writer {
 
 /// Drops the second and later catalog objects of one key, i.e. of one (table, fingerprint),
-/// within a batch (ARCHITECTURE.md §2, step 6: duplicates are dropped before any write).
+/// within a batch (docs/architecture.md §2, step 6: duplicates are dropped before any write).
 ///
 /// The catalog key is `<db.schema.table>/<fingerprint>.avsc`, so equal keys mean equal table and
 /// fingerprint; the first occurrence wins, and since preprocessing is deterministic every

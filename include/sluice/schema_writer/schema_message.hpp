@@ -3,7 +3,7 @@
 
 /// @file
 /// `schema_message`: one schema-topic message as text, what `message_codec` makes of a
-/// `source_record` and `catalog_transform` consumes (ARCHITECTURE.md §2, step 1).
+/// `source_record` and `catalog_transform` consumes (docs/architecture.md §2, step 1).
 
 #include <cstddef>
 #include <optional>

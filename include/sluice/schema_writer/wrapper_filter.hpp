@@ -3,7 +3,7 @@
 
 /// @file
 /// The filter that drops GoldenGate's envelope schema, `oracle.goldengate.generic_wrapper`, from
-/// the schema topic (ARCHITECTURE.md §2, step 3). The wrapper is the same for every topic and is
+/// the schema topic (docs/architecture.md §2, step 3). The wrapper is the same for every topic and is
 /// not a table, so it never gets a catalog entry; it is dropped on purpose, not dead-lettered.
 
 #include <cstddef>

@@ -17,6 +17,7 @@
 ///
 /// Other fields are ignored (skipped, not validated). Rejects, with the first problem found in
 /// document order, else the first missing field in the order above:
+/// - bytes the source could not read as a message (`bad_input` set, core/record.hpp): its reason;
 /// - `no payload (a tombstone)`;
 /// - `not JSON: <simdjson's message>` (also trailing text after the object);
 /// - `not a JSON object`;
@@ -49,7 +50,7 @@ namespace sluice::inline v0::stream {
 
 /// Why the codec rejected a record, for counting (the reject itself carries the sentence).
 enum class event_reject_kind {
-  not_json,        ///< no payload, not JSON, or not a JSON object
+  not_json,        ///< unreadable input, no payload, not JSON, or not a JSON object
   missing_field,   ///< a required field is absent, `null` or empty
   wrong_type,      ///< a field has another JSON type than declared, or appears twice
   bad_timestamp,   ///< `event_time` is a string but not an ISO-8601 date-time
@@ -130,6 +131,11 @@ class json_event_codec {
     out.reserve(out.size() + in.size());
     for (std::size_t i = 0; i < in.size(); ++i) {
       const auto& rec = in[i];
+      if (rec.bad_input) {
+        ++stats_.rejected[static_cast<std::size_t>(event_reject_kind::not_json)];
+        rejects.add(i, std::string(*rec.bad_input));
+        continue;
+      }
       if (!rec.payload) {
         ++stats_.rejected[static_cast<std::size_t>(event_reject_kind::not_json)];
         rejects.add(i, "no payload (a tombstone)");

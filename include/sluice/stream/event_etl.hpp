@@ -2,7 +2,7 @@
 #pragma once
 
 /// @file
-/// The event ETL as a composed pipeline type (ARCHITECTURE.md §1, pipeline 5): JSON events →
+/// The event ETL as a composed pipeline type (docs/architecture.md §1, pipeline 5): JSON events →
 /// `json_event_codec` → `range_filter` → `watermark_dedup` by (event_id, device_id) →
 /// per-device `tumbling_window`s → a sink of `device_window_row`s. `event_etl_pipeline<Src, Sink>`
 /// takes any source and sink; `make_event_etl` builds the stages from `event_etl_options`.

@@ -16,7 +16,7 @@ namespace {
 using namespace swtest;
 
 // What must happen to each message of the sample, by offset: decided by reading the sample and
-// ARCHITECTURE.md §2, independently of the code under test.
+// docs/architecture.md §2, independently of the code under test.
 enum class fate { write, filter, reject };
 struct expectation {
   fate what;

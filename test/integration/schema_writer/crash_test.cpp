@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Exactly-once effect under crashes: SIGKILL sluice-schema-writer at random points of a
 // multi-batch run, restart it each time, and compare the catalog, the completed-batches log, the
-// dead letters and the checkpoint with those of a run without crashes (ARCHITECTURE.md §4).
+// dead letters and the checkpoint with those of a run without crashes (docs/architecture.md §4).
 #include "harness.hpp"
 
 #include <simdjson.h>

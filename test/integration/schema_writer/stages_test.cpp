@@ -40,7 +40,7 @@ sw::schema_message msg(std::size_t origin, std::optional<std::string> key, std::
 
 // GoldenGate's heartbeat table as in the sample topic (offset 14). Its fingerprint,
 // -7631826525557311234, was computed by Java Avro 1.12.2 (test/tools/avro-oracle, `oracle
-// fingerprint`) and is also the example ARCHITECTURE.md §2 gives.
+// fingerprint`) and is also the example docs/architecture.md §2 gives.
 constexpr const char* heartbeat_schema =
     R"({"type": "record", "name": "GG_HEARTBEAT", "namespace": "C__GGADMIN", "fields": [{"name": "table", "type": "string"}, {"name": "op_type", "type": "string"}, {"name": "after", "type": ["null", {"type": "record", "name": "columns", "fields": [{"name": "REMOTE_DATABASE", "type": ["null", "string"], "default": null}, {"name": "INCOMING_HEARTBEAT_TS", "type": ["null", "string"], "default": null}, {"name": "INCOMING_LAG", "type": ["null", {"type": "bytes", "logicalType": "decimal", "precision": 40, "scale": 6}]}]}], "default": null}]})";
 
@@ -81,6 +81,21 @@ TEST(MessageCodec, TombstonesAndNonUtf8AreRejectedWithReasons) {
   EXPECT_EQ(rejects.items()[2].reason, "key is not valid UTF-8 (byte 0xFF at offset 2)");
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].origin, 3u);
+}
+
+TEST(MessageCodec, InputTheSourceCouldNotReadIsRejectedWithTheSourcesReason) {
+  // The codec does not know the source: a record the source flagged as unreadable is rejected
+  // with the source's reason, although its bytes would be a valid message.
+  std::vector<source_record> in{rec("A.B.C", "{}"), rec("A.B.C", "{}")};
+  in[0].bad_input = "line 1 of the kcat file is not a kcat -J message: not valid JSON";
+  std::vector<sw::schema_message> out;
+  reject_list rejects;
+  ASSERT_TRUE(sw::message_codec{}.decode(in, out, rejects));
+  ASSERT_EQ(rejects.size(), 1u);
+  EXPECT_EQ(rejects.items()[0].origin, 0u);
+  EXPECT_EQ(rejects.items()[0].reason, *in[0].bad_input);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].origin, 1u);
 }
 
 TEST(CatalogTransform, TableSchemaBecomesCatalogObjectNamedByRawFingerprint) {

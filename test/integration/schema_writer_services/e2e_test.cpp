@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// sluice-schema-writer on a real Kafka broker and a real S3 server (ARCHITECTURE.md §2, §4, §7).
+// sluice-schema-writer on a real Kafka broker and a real S3 server (docs/architecture.md §2, §4, §7).
 // The oracle of the catalog is the same binary's run on the sample file into a local folder,
 // whose files the file-mode tests check against Java Avro; dead letters are compared by key and
 // reason with that run; the log and the committed offsets are checked against the topic itself.
