@@ -15,9 +15,9 @@
 //                         [--window-ms N] [--delay-ms N] [--samples N]
 #include "sluice/core/null_sink.hpp"
 #include "sluice/core/runner.hpp"
+#include "sluice/event_etl/pipeline.hpp"
 #include "sluice/fs/checkpoint_store.hpp"
 #include "sluice/fs/lines_source.hpp"
-#include "sluice/stream/event_etl.hpp"
 
 #include <sys/resource.h>
 #include <time.h>
@@ -156,10 +156,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "event_etl_driver: cannot open %s: %s\n", file.c_str(), src.error().message().c_str());
     return 1;
   }
-  stream::event_etl_options opt;
+  event_etl::event_etl_options opt;
   opt.window_ms = window_ms;
   opt.watermark_delay_ms = delay_ms;
-  auto p = stream::make_event_etl(std::move(src).value(), null_sink{}, opt).value();
+  auto p = event_etl::make_event_etl(std::move(src).value(), null_sink{}, opt).value();
   sampler s;
   s.every = every;
   s.at(0);

@@ -6,7 +6,7 @@
 // window, as the pipeline runs them; the whole chain from a file is event_etl_driver).
 #include "sluice/core/null_sink.hpp"
 #include "sluice/core/progress.hpp"
-#include "sluice/stream/event_etl.hpp"
+#include "sluice/event_etl/pipeline.hpp"
 
 #include <benchmark/benchmark.h>
 #include <simdjson.h>
@@ -19,6 +19,7 @@ namespace {
 
 using namespace sluice;
 using namespace sluice::stream;
+using namespace sluice::event_etl;
 
 constexpr std::int64_t batch_events = 100'000;
 constexpr std::int64_t start_ms = 1'717'200'000'000;

@@ -12,6 +12,8 @@
 #include "sluice/core/progress.hpp"
 #include "sluice/core/runner.hpp"
 #include "sluice/core/stop.hpp"
+#include "sluice/event_etl/jsonl_sink.hpp"
+#include "sluice/event_etl/pipeline.hpp"
 #include "sluice/fs/atomic_file.hpp"
 #include "sluice/fs/file_sink.hpp"
 #include "sluice/fs/lines_source.hpp"
@@ -23,8 +25,6 @@
 #include "sluice/s3/client.hpp"
 #include "sluice/store/blob_checkpoint_store.hpp"
 #include "sluice/store/blob_dead_letters.hpp"
-#include "sluice/stream/event_etl.hpp"
-#include "sluice/stream/jsonl_sink.hpp"
 
 #include <cstdio>
 #include <cstdlib>
@@ -45,6 +45,7 @@
 namespace {
 
 namespace fsys = std::filesystem;
+namespace event_etl = sluice::event_etl;
 namespace stream = sluice::stream;
 using event_etl_cli::config;
 using sluice_examples::blobs;
@@ -54,7 +55,7 @@ constexpr const char* program = "sluice-event-etl";
 
 using checkpoint_type = sluice::store::blob_checkpoint_store<blobs>;
 using dead_letters_type = sluice::store::blob_dead_letters<blobs>;
-using objects_sink = stream::jsonl_batch_sink<stream::device_window_row, object_store>;
+using objects_sink = stream::jsonl_batch_sink<event_etl::device_window_row, object_store>;
 
 using sluice_examples::describe;
 using sluice_examples::getenv_lookup;
@@ -140,8 +141,8 @@ std::variant<locations, int> open_locations(const config& cfg) {
                                          cfg.sink ? &*cfg.sink : nullptr);
 }
 
-stream::event_etl_options etl_options(const config& cfg) {
-  stream::event_etl_options eopt;
+event_etl::event_etl_options etl_options(const config& cfg) {
+  event_etl::event_etl_options eopt;
   eopt.window_ms = cfg.window.count();
   eopt.watermark_delay_ms = cfg.watermark_delay.count();
   eopt.ranges = cfg.ranges;
@@ -183,7 +184,7 @@ int run_file_source(const config& cfg, locations& loc, Sink sink, sluice::json_l
                  describe(src.error()).c_str());
     return 2;
   }
-  auto made = stream::make_event_etl(std::move(src).value(), std::move(sink), etl_options(cfg));
+  auto made = event_etl::make_event_etl(std::move(src).value(), std::move(sink), etl_options(cfg));
   if (!made) {
     std::fprintf(stderr, "%s: cannot set up the pipeline: %s\n", program, describe(made.error()).c_str());
     return 2;
@@ -245,12 +246,12 @@ int run_kafka_source(const config& cfg, locations& loc, MakeSink make_sink, slui
   auto& group = std::get<sluice_examples::group_connection>(joined);
 
   const auto eopt = etl_options(cfg);
-  using pipe = stream::event_etl_pipeline<sluice::kafka::partition_source, std::invoke_result_t<MakeSink&>>;
+  using pipe = event_etl::event_etl_pipeline<sluice::kafka::partition_source, std::invoke_result_t<MakeSink&>>;
   using unit = sluice::kafka::partition_unit<pipe, checkpoint_type, dead_letters_type>;
   auto factory = [&](const sluice::kafka::topic_partition& tp,
                      sluice::kafka::partition_source src) -> sluice::result<unit> {
     const std::string sub = sluice::kafka::partition_path(tp);
-    SLUICE_TRY(p, stream::make_event_etl(std::move(src), make_sink(), eopt));
+    SLUICE_TRY(p, event_etl::make_event_etl(std::move(src), make_sink(), eopt));
     std::fprintf(stderr, "%s: partition %s[%d] assigned\n", program, tp.topic.c_str(), tp.partition);
     return unit{std::move(p), checkpoint_type(loc.checkpoint->at(sub)), dead_letters_type(loc.dead_letters->at(sub))};
   };

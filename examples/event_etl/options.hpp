@@ -13,7 +13,7 @@
 #include "../common/option_reader.hpp"
 #include "../common/option_table.hpp"
 #include "../common/storage_options.hpp"
-#include "sluice/stream/range_filter.hpp"
+#include "sluice/event_etl/range_filter.hpp"
 
 #include <charconv>
 #include <chrono>
@@ -65,7 +65,7 @@ struct config {
   location dead_letters;                         ///< --dead-letters (default: next to the checkpoint)
   std::chrono::milliseconds window{60'000};      ///< WINDOW_DURATION
   std::chrono::milliseconds watermark_delay{600'000};   ///< WATERMARK_DELAY
-  sluice::stream::range_filter_options ranges{};
+  sluice::event_etl::range_filter_options ranges{};
   bool once = false;
   std::chrono::milliseconds trigger_interval{0};
   progress_target progress;
@@ -189,11 +189,11 @@ inline bool to_double(std::string_view v, double& out) {
 }
 
 /// `LO:HI` with LO ≤ HI.
-inline std::optional<sluice::stream::value_range> parse_range(std::string_view v) {
+inline std::optional<sluice::event_etl::value_range> parse_range(std::string_view v) {
   // The separator is the first ':' that is not the sign of HI: "-150:0", "0:100", "-90:-10".
   const auto colon = v.find(':', 1);
   if (colon == std::string_view::npos) return std::nullopt;
-  sluice::stream::value_range r;
+  sluice::event_etl::value_range r;
   if (!to_double(v.substr(0, colon), r.lo) || !to_double(v.substr(colon + 1), r.hi) || r.lo > r.hi)
     return std::nullopt;
   return r;
@@ -294,7 +294,7 @@ inline std::variant<config, usage_error> parse(const std::vector<std::string>& a
     return *e;
   if (auto e = ex::read_duration(r, "watermark-delay", "a duration such as '10 minutes' or 0", cfg.watermark_delay))
     return *e;
-  const std::pair<std::string_view, sluice::stream::value_range*> ranges[] = {
+  const std::pair<std::string_view, sluice::event_etl::value_range*> ranges[] = {
       {"battery-range", &cfg.ranges.battery_level},  {"signal-range", &cfg.ranges.signal_strength},
       {"latitude-range", &cfg.ranges.latitude},      {"longitude-range", &cfg.ranges.longitude},
       {"duration-range", &cfg.ranges.event_duration}};

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-// Helpers of the stream tests: events built field by field (as JSON text and as values), and a
-// record with or without simdjson padding.
+// Helpers of the stream and event-ETL tests: events built field by field (as JSON text and as
+// values), and a record with or without simdjson padding. The generic stages of sluice/stream
+// are tested on the event ETL's `device_event` (and its window rows), as the pipeline runs them.
 
 #include "sluice/core/record.hpp"
-#include "sluice/stream/device_event.hpp"
 #include "sluice/core/time.hpp"
+#include "sluice/event_etl/device_event.hpp"
 
 #include <simdjson.h>
 
@@ -20,6 +21,7 @@ namespace stream_test {
 
 using namespace sluice;
 using namespace sluice::stream;
+using namespace sluice::event_etl;
 
 /// Milliseconds of an ISO-8601 text (the test's own literals: always valid).
 inline std::int64_t ms(std::string_view iso) { return *parse_iso8601_ms(iso); }

@@ -6,7 +6,7 @@
 
 #include "helpers.hpp"
 
-#include "sluice/stream/device_aggregate.hpp"
+#include "sluice/event_etl/device_aggregate.hpp"
 
 #include <algorithm>
 #include <cstdint>

@@ -6,11 +6,12 @@
 #include "stateful_laws.hpp"
 #include "temp_dir.hpp"
 
+#include "sluice/event_etl/device_aggregate.hpp"
+#include "sluice/event_etl/jsonl_sink.hpp"
 #include "sluice/fs/file_sink.hpp"
 #include "sluice/fs/lines_source.hpp"
 #include "sluice/stream/dedup.hpp"
-#include "sluice/stream/device_aggregate.hpp"
-#include "sluice/stream/jsonl_sink.hpp"
+#include "sluice/stream/jsonl_batch_sink.hpp"
 
 #include <gtest/gtest.h>
 

@@ -5,7 +5,7 @@
 #include "helpers.hpp"
 #include "reference.hpp"
 
-#include "sluice/stream/device_aggregate.hpp"
+#include "sluice/event_etl/device_aggregate.hpp"
 #include "sluice/stream/tumbling_window.hpp"
 
 #include <gtest/gtest.h>

@@ -10,8 +10,9 @@
 #include "sluice/core/error.hpp"
 #include "sluice/core/reject.hpp"
 #include "sluice/stream/detail/hash.hpp"
-#include "sluice/stream/detail/state_blob.hpp"
-#include "sluice/stream/device_event.hpp"
+#include "sluice/stream/dedup_key_of.hpp"
+#include "sluice/stream/event_time_of.hpp"
+#include "sluice/stream/state_blob.hpp"
 #include "sluice/stream/watermark.hpp"
 
 #include <sys/mman.h>
@@ -286,7 +287,8 @@ struct dedup_stats {
 };
 
 /// Drops an event whose key (`dedup_key_of<T>`) was already seen, across batches, and events
-/// older than the watermark; keeps the rest in order.
+/// older than the watermark (`event_time_of<T>`); keeps the rest in order. `T` needs both
+/// specializations (`event_etl::device_event` has them).
 ///
 /// Semantics (Spark's `withWatermark("event_time", delay).dropDuplicates(key)`):
 /// - the watermark is `max(event time seen) − delay`, advanced at the end of each batch (it is
@@ -367,7 +369,7 @@ class watermark_dedup {
   /// keys, then each key's time and bytes.
   result<void> save_state(std::string& blob) const {
     blob += "dedup1;";
-    detail::blob_writer w(blob);
+    blob_writer w(blob);
     w.optional_integer(wm_.max_seen());
     w.integer(static_cast<std::int64_t>(keys_.size()));
     keys_.for_each([&](const detail::timed_key_set::entry& e) {
@@ -383,7 +385,7 @@ class watermark_dedup {
     keys_.clear();
     wm_.restore(std::nullopt);
     if (blob.empty()) return success();
-    detail::blob_reader r(blob);
+    blob_reader r(blob);
     SLUICE_TRYV(r.expect("dedup1;"));
     SLUICE_TRY(max_seen, r.optional_integer());
     SLUICE_TRY(n, r.integer());
@@ -422,8 +424,5 @@ class watermark_dedup {
   std::uint64_t hashes_[16] = {};          // scratch: their hashes
   dedup_stats stats_;
 };
-
-static_assert(transform_for<watermark_dedup<device_event>, device_event>);
-static_assert(stateful_transform<watermark_dedup<device_event>>);
 
 }  // namespace sluice::inline v0::stream

@@ -5,14 +5,15 @@
 /// `tumbling_window<Agg>`: event-time tumbling windows per group under a watermark, emitted in
 /// append mode once closed (Spark's `withWatermark(...).groupBy(window(...), ...)` with
 /// `outputMode("append")`). What is grouped and aggregated is the policy `Agg`
-/// (`device_aggregator` for the event ETL).
+/// (`event_etl::device_aggregator` for the event ETL); the event time of its input is
+/// `event_time_of`.
 
 #include "sluice/core/concepts/transform.hpp"
 #include "sluice/core/error.hpp"
 #include "sluice/core/reject.hpp"
 #include "sluice/stream/detail/hash.hpp"
-#include "sluice/stream/detail/state_blob.hpp"
-#include "sluice/stream/device_event.hpp"
+#include "sluice/stream/event_time_of.hpp"
+#include "sluice/stream/state_blob.hpp"
 #include "sluice/stream/watermark.hpp"
 
 #include <algorithm>
@@ -35,7 +36,7 @@ namespace sluice::inline v0::stream {
 /// aggregate); `a.group_key(out, v)` appends the group's key bytes of input `v` to `out`;
 /// `a.add(state, v)` folds `v` into a group's state; `a.finish(start_ms, end_ms, key, state)`
 /// makes the output row of a closed window; `a.save(state, writer)` / `a.load(state, reader)`
-/// serialise a state with `detail::blob_writer` / `detail::blob_reader`.
+/// serialise a state with `blob_writer` / `blob_reader`.
 ///
 /// Semantics: `add` is deterministic; `load` restores exactly what `save` wrote (doubles
 /// round-trip), so a restored window finishes as it would have without the restart. Group keys
@@ -45,7 +46,7 @@ concept window_aggregator =
     std::default_initializable<typename A::state_type> &&
     requires(const A& a, std::string& out, const typename A::input_type& v,
              typename A::state_type& st, const typename A::state_type& cst, std::int64_t ms,
-             std::string_view key, detail::blob_writer& w, detail::blob_reader& r) {
+             std::string_view key, blob_writer& w, blob_reader& r) {
       typename A::output_type;
       { a.group_key(out, v) } -> std::same_as<void>;
       { a.add(st, v) } -> std::same_as<void>;
@@ -132,7 +133,7 @@ class tumbling_window {
   /// then key order, so equal states give equal blobs).
   result<void> save_state(std::string& blob) const {
     blob += "window1;";
-    detail::blob_writer w(blob);
+    blob_writer w(blob);
     w.optional_integer(wm_.max_seen());
     w.integer(static_cast<std::int64_t>(entries_.size()));
     std::vector<std::uint32_t> order(entries_.size());
@@ -154,7 +155,7 @@ class tumbling_window {
     index_.clear();
     wm_.restore(std::nullopt);
     if (blob.empty()) return success();
-    detail::blob_reader r(blob);
+    blob_reader r(blob);
     SLUICE_TRYV(r.expect("window1;"));
     SLUICE_TRY(max_seen, r.optional_integer());
     SLUICE_TRY(n, r.integer());

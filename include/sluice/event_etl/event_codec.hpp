@@ -29,9 +29,9 @@
 #include "sluice/core/error.hpp"
 #include "sluice/core/record.hpp"
 #include "sluice/core/reject.hpp"
-#include "sluice/stream/detail/arena.hpp"
-#include "sluice/stream/device_event.hpp"
 #include "sluice/core/time.hpp"
+#include "sluice/event_etl/detail/arena.hpp"
+#include "sluice/event_etl/device_event.hpp"
 
 #include <simdjson.h>
 
@@ -46,7 +46,7 @@
 #include <utility>
 #include <vector>
 
-namespace sluice::inline v0::stream {
+namespace sluice::inline v0::event_etl {
 
 /// Why the codec rejected a record, for counting (the reject itself carries the sentence).
 enum class event_reject_kind {
@@ -535,4 +535,4 @@ class json_event_codec {
 static_assert(codec_for<json_event_codec, source_record>);
 static_assert(codec_for<json_event_codec, record_view>);
 
-}  // namespace sluice::inline v0::stream
+}  // namespace sluice::inline v0::event_etl

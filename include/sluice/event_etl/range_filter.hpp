@@ -8,7 +8,7 @@
 #include "sluice/core/concepts/transform.hpp"
 #include "sluice/core/error.hpp"
 #include "sluice/core/reject.hpp"
-#include "sluice/stream/device_event.hpp"
+#include "sluice/event_etl/device_event.hpp"
 
 #include <array>
 #include <cstddef>
@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-namespace sluice::inline v0::stream {
+namespace sluice::inline v0::event_etl {
 
 /// A closed interval `[lo, hi]`.
 struct value_range {
@@ -140,4 +140,4 @@ class range_filter {
 
 static_assert(transform_for<range_filter, device_event>);
 
-}  // namespace sluice::inline v0::stream
+}  // namespace sluice::inline v0::event_etl

@@ -3,7 +3,7 @@
 // fields, padded or not) and the exact reason of every kind of reject.
 #include "helpers.hpp"
 
-#include "sluice/stream/event_codec.hpp"
+#include "sluice/event_etl/event_codec.hpp"
 
 #include <gtest/gtest.h>
 

@@ -56,7 +56,7 @@ TEST(EventEtlOptions, DefaultsWithAFileSource) {
   EXPECT_FALSE(c.once);
   EXPECT_EQ(c.trigger_interval.count(), 0);
   EXPECT_TRUE(c.progress.to_stderr);
-  EXPECT_EQ(c.ranges, sluice::stream::range_filter_options{});
+  EXPECT_EQ(c.ranges, sluice::event_etl::range_filter_options{});
 }
 
 TEST(EventEtlOptions, TheSparkJobsEnvironmentNames) {
@@ -120,9 +120,9 @@ TEST(EventEtlOptions, DurationsRangesAndSwitches) {
   const auto c = ok({"--source", "f", "--battery-range", "10:90", "--signal-range", "-120:-30",
                      "--latitude-range=-45:45", "--once", "--trigger-interval", "5s",
                      "--progress", "file:p.jsonl", "--max-offsets-per-trigger", "7"});
-  EXPECT_EQ(c.ranges.battery_level, (sluice::stream::value_range{10, 90}));
-  EXPECT_EQ(c.ranges.signal_strength, (sluice::stream::value_range{-120, -30}));
-  EXPECT_EQ(c.ranges.latitude, (sluice::stream::value_range{-45, 45}));
+  EXPECT_EQ(c.ranges.battery_level, (sluice::event_etl::value_range{10, 90}));
+  EXPECT_EQ(c.ranges.signal_strength, (sluice::event_etl::value_range{-120, -30}));
+  EXPECT_EQ(c.ranges.latitude, (sluice::event_etl::value_range{-45, 45}));
   EXPECT_TRUE(c.once);
   EXPECT_EQ(c.trigger_interval, std::chrono::seconds(5));
   EXPECT_FALSE(c.progress.to_stderr);

@@ -2,17 +2,16 @@
 #pragma once
 
 /// @file
-/// Output of the event ETL: window rows as JSON lines, on the console (`fs::stdout_sink`, through
-/// the `fs::line_formatter` specialization below) or as one JSON-lines object per batch in an
-/// object sink (`jsonl_batch_sink`: a folder with `fs::file_sink`, a bucket with an S3 object
-/// sink).
+/// `jsonl_batch_sink<T, ObjectSink>`: the values of each batch as one JSON-lines object (one line
+/// per value, written by `fs::line_formatter<T>`) in an object sink (a folder with
+/// `fs::file_sink`, a bucket with an S3 object sink), named by `batch_object_key` so a replayed
+/// batch rewrites the same object.
 
 #include "sluice/core/concepts/sink.hpp"
 #include "sluice/core/error.hpp"
 #include "sluice/core/object.hpp"
 #include "sluice/core/record.hpp"
 #include "sluice/fs/stdout_sink.hpp"
-#include "sluice/stream/device_aggregate.hpp"
 
 #include <cstdint>
 #include <span>
@@ -20,21 +19,9 @@
 #include <string_view>
 #include <utility>
 
-namespace sluice::inline v0::fs {
-
-/// A window row as its JSON line (`stream::append_row_json`).
-template <>
-struct line_formatter<stream::device_window_row> {
-  void operator()(std::string& out, const stream::device_window_row& r) const {
-    stream::append_row_json(out, r);
-  }
-};
-
-}  // namespace sluice::inline v0::fs
-
 namespace sluice::inline v0::stream {
 
-/// The key of the object holding the rows of batch `plan`:
+/// The key of the object holding the values of batch `plan`:
 /// `<prefix>part-<topic>-<partition>-<from>.jsonl` from the batch's first range, `<from>`
 /// zero-padded to 20 digits so names sort in offset order, characters of the topic outside
 /// `[A-Za-z0-9._-]` written as `_`. A `/` is put between a non-empty prefix and the name when the
@@ -112,7 +99,5 @@ class jsonl_batch_sink {
   std::int64_t objects_ = 0;
   std::int64_t rows_ = 0;
 };
-
-static_assert(sink_for<fs::stdout_sink, device_window_row>);
 
 }  // namespace sluice::inline v0::stream

@@ -4,7 +4,11 @@
 /// @file
 /// `device_event`: one device event as the event ETL declares it (no schema inference), nested
 /// `location` flattened, and the projections the stateful stages use on it: the event time and
-/// the dedup key (event_id, device_id). docs/event-etl.md shows the JSON it comes from.
+/// the dedup key (event_id, device_id), as the specializations of `stream::event_time_of` and
+/// `stream::dedup_key_of`. docs/event-etl.md shows the JSON it comes from.
+
+#include "sluice/stream/dedup_key_of.hpp"
+#include "sluice/stream/event_time_of.hpp"
 
 #include <charconv>
 #include <cstddef>
@@ -13,7 +17,7 @@
 #include <string>
 #include <string_view>
 
-namespace sluice::inline v0::stream {
+namespace sluice::inline v0::event_etl {
 
 /// A decoded device event.
 ///
@@ -39,28 +43,24 @@ struct device_event {
   friend bool operator==(const device_event&, const device_event&) = default;
 };
 
-/// The event time of a value, for stages ordered by event time (dedup under a watermark,
-/// tumbling windows). Specialize it for your event types: `static std::int64_t get(const T&)`
-/// returning milliseconds since the Unix epoch.
-template <class T>
-struct event_time_of;
+}  // namespace sluice::inline v0::event_etl
+
+// The two projections the stateful stages of sluice/stream ask of their values.
+namespace sluice::inline v0::stream {
 
 /// `device_event`'s event time.
 template <>
-struct event_time_of<device_event> {
-  [[nodiscard]] static std::int64_t get(const device_event& e) noexcept { return e.event_time_ms; }
+struct event_time_of<event_etl::device_event> {
+  [[nodiscard]] static std::int64_t get(const event_etl::device_event& e) noexcept {
+    return e.event_time_ms;
+  }
 };
-
-/// The dedup key of a value as bytes: `dedup_key_of<T>::append(out, v)` appends an encoding that
-/// is equal for two values exactly when their keys are equal. Specialize it for your types.
-template <class T>
-struct dedup_key_of;
 
 /// (event_id, device_id) as `<length of event_id in decimal>:<event_id><device_id>`: no pair
 /// of strings encodes like another, and the bytes stay UTF-8 (they go into checkpoints).
 template <>
-struct dedup_key_of<device_event> {
-  static void append(std::string& out, const device_event& e) {
+struct dedup_key_of<event_etl::device_event> {
+  static void append(std::string& out, const event_etl::device_event& e) {
     char len[24];
     const auto r = std::to_chars(len, len + sizeof len, e.event_id.size());
     out.append(len, r.ptr);

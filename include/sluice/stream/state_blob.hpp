@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-// The text encoding of the stream stages' checkpointed state: a sequence of items, each an
-// integer (`<decimal>;`), a double (shortest round-trip form, `<text>;`, `n;` for none) or a byte
-// string (`<length>:<bytes>`). UTF-8 when the strings are (event fields are), so the checkpoint
-// stores it as JSON text; deterministic for a given state; doubles round-trip exactly.
+/// @file
+/// `blob_writer` and `blob_reader`: the text encoding of the stream stages' checkpointed state
+/// (`watermark_dedup`, `tumbling_window`, and the aggregation policies of `window_aggregator`,
+/// which save and load their window states with them): a sequence of items, each an integer
+/// (`<decimal>;`), a double (shortest round-trip form, `<text>;`, `n;` for none) or a byte string
+/// (`<length>:<bytes>`). UTF-8 when the strings are (event fields are), so the checkpoint stores
+/// it as JSON text; deterministic for a given state; doubles round-trip exactly.
+///
+/// Public, not `detail`: an aggregation policy written outside this module (the event ETL's
+/// `device_aggregator`, or yours) needs both to model `window_aggregator`.
 
 #include "sluice/core/error.hpp"
 
@@ -16,18 +22,23 @@
 #include <string_view>
 #include <system_error>
 
-namespace sluice::inline v0::stream::detail {
+namespace sluice::inline v0::stream {
 
-/// Appends items to a blob.
+/// Appends items to a blob (a string it does not own).
+///
+/// Errors: none (`std::bad_alloc` aside). Thread-safety: none.
 class blob_writer {
  public:
+  /// A writer appending to `out`.
   explicit blob_writer(std::string& out) noexcept : out_(out) {}
+  /// Appends the integer item `<decimal>;`.
   void integer(std::int64_t v) {
     char buf[24];
     const auto r = std::to_chars(buf, buf + sizeof buf, v);
     out_.append(buf, r.ptr);
     out_.push_back(';');
   }
+  /// Appends an integer item, or `n;` for none.
   void optional_integer(std::optional<std::int64_t> v) {
     if (v) {
       integer(*v);
@@ -35,6 +46,7 @@ class blob_writer {
       out_ += "n;";
     }
   }
+  /// Appends a double in its shortest round-trip form, or `n;` for none.
   void real(std::optional<double> v) {
     if (!v) {
       out_ += "n;";
@@ -45,6 +57,7 @@ class blob_writer {
     out_.append(buf, r.ptr);
     out_.push_back(';');
   }
+  /// Appends the byte string item `<length>:<bytes>`.
   void bytes(std::string_view s) {
     char buf[24];
     const auto r = std::to_chars(buf, buf + sizeof buf, s.size());
@@ -52,6 +65,7 @@ class blob_writer {
     out_.push_back(':');
     out_.append(s);
   }
+  /// Appends `s<length>:<bytes>`, or `n;` for none.
   void optional_bytes(const std::optional<std::string>& s) {
     if (!s) {
       out_ += "n;";
@@ -65,12 +79,18 @@ class blob_writer {
   std::string& out_;
 };
 
-/// Reads items back; every reader returns `errc::corrupt_state` on anything else.
+/// Reads the items of a `blob_writer` back, in the order they were written.
+///
+/// Errors: every reader returns `errc::corrupt_state` when the next item is not of its kind.
+/// Thread-safety: none.
 class blob_reader {
  public:
+  /// A reader of `in`, which must outlive the views `bytes()` returns.
   explicit blob_reader(std::string_view in) noexcept : in_(in) {}
+  /// True once every item was read.
   [[nodiscard]] bool at_end() const noexcept { return in_.empty(); }
 
+  /// Reads an integer item.
   result<std::int64_t> integer() {
     std::int64_t v = 0;
     const auto [p, ec] = std::from_chars(in_.data(), in_.data() + in_.size(), v);
@@ -78,6 +98,7 @@ class blob_reader {
     in_.remove_prefix(static_cast<std::size_t>(p - in_.data()) + 1);
     return v;
   }
+  /// Reads an integer item or `n;`.
   result<std::optional<std::int64_t>> optional_integer() {
     if (in_.substr(0, 2) == "n;") {
       in_.remove_prefix(2);
@@ -86,6 +107,7 @@ class blob_reader {
     SLUICE_TRY(v, integer());
     return std::optional<std::int64_t>(v);
   }
+  /// Reads a double item or `n;`.
   result<std::optional<double>> real() {
     if (in_.substr(0, 2) == "n;") {
       in_.remove_prefix(2);
@@ -97,6 +119,7 @@ class blob_reader {
     in_.remove_prefix(static_cast<std::size_t>(p - in_.data()) + 1);
     return std::optional<double>(v);
   }
+  /// Reads a byte string item: a view into the blob.
   result<std::string_view> bytes() {
     std::size_t n = 0;
     const auto [p, ec] = std::from_chars(in_.data(), in_.data() + in_.size(), n);
@@ -107,6 +130,7 @@ class blob_reader {
     in_.remove_prefix(head + n);
     return s;
   }
+  /// Reads an `optional_bytes` item.
   result<std::optional<std::string>> optional_bytes() {
     if (in_.substr(0, 2) == "n;") {
       in_.remove_prefix(2);
@@ -128,4 +152,4 @@ class blob_reader {
   std::string_view in_;
 };
 
-}  // namespace sluice::inline v0::stream::detail
+}  // namespace sluice::inline v0::stream

@@ -9,9 +9,8 @@
 #include "sluice/core/error.hpp"
 #include "sluice/core/json.hpp"
 #include "sluice/core/progress.hpp"
-#include "sluice/stream/detail/hash.hpp"
-#include "sluice/stream/detail/state_blob.hpp"
-#include "sluice/stream/device_event.hpp"
+#include "sluice/event_etl/device_event.hpp"
+#include "sluice/stream/state_blob.hpp"
 #include "sluice/stream/tumbling_window.hpp"
 
 #include <algorithm>
@@ -24,7 +23,7 @@
 #include <string>
 #include <string_view>
 
-namespace sluice::inline v0::stream {
+namespace sluice::inline v0::event_etl {
 
 /// One emitted window of one device.
 ///
@@ -170,7 +169,7 @@ struct device_aggregator {
     return r;
   }
 
-  void save(const device_window_state& s, detail::blob_writer& w) const {
+  void save(const device_window_state& s, stream::blob_writer& w) const {
     w.integer(s.count);
     for (const auto* m : {&s.duration, &s.battery, &s.signal}) {
       w.integer(m->n);
@@ -184,7 +183,7 @@ struct device_aggregator {
     w.optional_bytes(s.firmware);
   }
 
-  result<void> load(device_window_state& s, detail::blob_reader& r) const {
+  result<void> load(device_window_state& s, stream::blob_reader& r) const {
     SLUICE_TRY(count, r.integer());
     if (count < 1) return errc::corrupt_state;
     s.count = count;
@@ -217,17 +216,17 @@ struct device_aggregator {
       to.reset();
     } else if (to) {
       // Mostly the same value as before (a device's place and firmware rarely change).
-      if (!detail::equal_bytes(*to, *from)) to->assign(*from);
+      if (std::string_view(*to) != *from) to->assign(*from);
     } else {
       to.emplace(*from);
     }
   }
 };
 
-static_assert(window_aggregator<device_aggregator>);
+static_assert(stream::window_aggregator<device_aggregator>);
 
 /// The window stage of the event ETL.
-using device_windows = tumbling_window<device_aggregator>;
+using device_windows = stream::tumbling_window<device_aggregator>;
 
 namespace detail {
 inline void append_json_double(std::string& out, const std::optional<double>& v) {
@@ -292,4 +291,4 @@ inline void append_row_json(std::string& out, const device_window_row& r) {
   out += "\"}";
 }
 
-}  // namespace sluice::inline v0::stream
+}  // namespace sluice::inline v0::event_etl

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-namespace sluice::inline v0::stream::detail {
+namespace sluice::inline v0::event_etl::detail {
 
 class chunk_arena {
  public:
@@ -64,4 +64,4 @@ class chunk_arena {
   std::size_t used_ = 0;
 };
 
-}  // namespace sluice::inline v0::stream::detail
+}  // namespace sluice::inline v0::event_etl::detail

@@ -2,7 +2,7 @@
 // range_filter: every reason, inclusive bounds, custom ranges, order kept, counts.
 #include "helpers.hpp"
 
-#include "sluice/stream/range_filter.hpp"
+#include "sluice/event_etl/range_filter.hpp"
 
 #include <gtest/gtest.h>
 

@@ -11,12 +11,12 @@
 
 #include "sluice/core/null_sink.hpp"
 #include "sluice/core/runner.hpp"
+#include "sluice/event_etl/jsonl_sink.hpp"
+#include "sluice/event_etl/pipeline.hpp"
 #include "sluice/fs/checkpoint_store.hpp"
 #include "sluice/fs/dead_letters.hpp"
 #include "sluice/fs/file_sink.hpp"
 #include "sluice/fs/lines_source.hpp"
-#include "sluice/stream/event_etl.hpp"
-#include "sluice/stream/jsonl_sink.hpp"
 
 #include <gtest/gtest.h>
 

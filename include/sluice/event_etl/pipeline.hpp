@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+/// @file
+/// The event ETL as a composed pipeline type (docs/architecture.md §1, pipeline 5;
+/// docs/event-etl.md): JSON events → `json_event_codec` → `range_filter` →
+/// `stream::watermark_dedup` by (event_id, device_id) → per-device `stream::tumbling_window`s →
+/// a sink of `device_window_row`s. `event_etl_pipeline<Src, Sink>` takes any source and sink;
+/// `make_event_etl` builds the stages from `event_etl_options`.
+
+#include "sluice/core/concepts/transform.hpp"
+#include "sluice/core/error.hpp"
+#include "sluice/core/pipeline.hpp"
+#include "sluice/event_etl/device_aggregate.hpp"
+#include "sluice/event_etl/device_event.hpp"
+#include "sluice/event_etl/event_codec.hpp"
+#include "sluice/event_etl/range_filter.hpp"
+#include "sluice/stream/dedup.hpp"
+#include "sluice/stream/tumbling_window.hpp"
+
+#include <cstdint>
+#include <utility>
+
+namespace sluice::inline v0::event_etl {
+
+/// The dedup stage of the event ETL: by (event_id, device_id) under a watermark.
+using device_dedup = stream::watermark_dedup<device_event>;
+
+static_assert(transform_for<device_dedup, device_event>);
+static_assert(stateful_transform<device_dedup>);
+
+/// The knobs of the event ETL's stages.
+struct event_etl_options {
+  std::int64_t window_ms = 60'000;      ///< tumbling window length (> 0)
+  std::int64_t watermark_delay_ms = 600'000;   ///< watermark delay of dedup and windows (≥ 0)
+  range_filter_options ranges{};        ///< the value ranges events must satisfy
+};
+
+/// The event ETL over source `Src` and a sink `Sink` of `device_window_row`s, at-least-once
+/// towards the sink (use an idempotent sink: `stream::jsonl_batch_sink`) with exactly-once
+/// state: the dedup keys, open windows and watermarks travel with each checkpoint commit.
+///
+/// Stage indices for `transform<I>()`: 0 `range_filter`, 1 `device_dedup`, 2 `device_windows`.
+template <class Src, class Sink>
+using event_etl_pipeline = pipeline<Src, json_event_codec, range_filter, device_dedup, device_windows, Sink>;
+
+/// Composes the event ETL from `src`, `sink` and `opt`.
+/// Errors: `errc::invalid_argument` if `window_ms` ≤ 0 or `watermark_delay_ms` < 0.
+template <class Src, class Sink>
+[[nodiscard]] result<event_etl_pipeline<Src, Sink>> make_event_etl(Src src, Sink sink,
+                                                                  const event_etl_options& opt) {
+  if (opt.watermark_delay_ms < 0) return errc::invalid_argument;
+  SLUICE_TRY(windows, device_windows::make({opt.window_ms, opt.watermark_delay_ms}));
+  return event_etl_pipeline<Src, Sink>(std::move(src), json_event_codec{}, range_filter(opt.ranges),
+                                       device_dedup(opt.watermark_delay_ms), std::move(windows),
+                                       std::move(sink));
+}
+
+}  // namespace sluice::inline v0::event_etl
