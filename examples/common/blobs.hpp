@@ -69,6 +69,9 @@ class blobs {
   sluice::result<std::vector<std::string>> list(std::string_view prefix) {
     return std::visit([&](auto& w) { return w.store.list(prefix); }, where_);
   }
+  sluice::result<void> remove(std::string_view key) {
+    return std::visit([&](auto& w) { return w.store.remove(key); }, where_);
+  }
 
   /// The local folder, or empty for S3.
   [[nodiscard]] std::optional<std::filesystem::path> local_root() const {

@@ -178,6 +178,7 @@ struct counting_blobs {
     return inner.get(name);
   }
   sluice::result<std::vector<std::string>> list(std::string_view prefix) { return inner.list(prefix); }
+  sluice::result<void> remove(std::string_view name) { return inner.remove(name); }
 };
 using counting_store = sluice::store::blob_checkpoint_store<counting_blobs>;
 

@@ -70,11 +70,27 @@ TYPED_TEST_P(BlobStoreLaws, ListsEachKeyOnceAsAnotherHandleSeesIt) {
   EXPECT_EQ(again.get("k1").value(), std::string("b"));
 }
 
+TYPED_TEST_P(BlobStoreLaws, RemoveDeletesOneKeyAndAbsentIsFine) {
+  auto s = TypeParam::make();
+  ASSERT_TRUE(s.put("d/k1", "a"));
+  ASSERT_TRUE(s.put("d/k2", "b"));
+  ASSERT_TRUE(s.remove("d/k1"));
+  EXPECT_EQ(s.get("d/k1").value(), std::nullopt);
+  EXPECT_EQ(s.get("d/k2").value(), std::string("b"));
+  auto again = TypeParam::reopen(s);
+  EXPECT_EQ(again.list("d/").value(), std::vector<std::string>{"d/k2"});
+  EXPECT_TRUE(s.remove("d/k1"));        // a repeated delete (retention after a crash)
+  EXPECT_TRUE(s.remove("never/there"));
+  ASSERT_TRUE(s.put("d/k1", "c"));       // the key can be used again
+  EXPECT_EQ(again.get("d/k1").value(), std::string("c"));
+}
+
 TYPED_TEST_P(BlobStoreLaws, RefusesUnsafeKeys) {
   auto s = TypeParam::make();
   for (const char* k : {"", "/abs", "a//b", "../x", "a/..", "a/"}) {
     EXPECT_EQ(s.put(k, "x").error(), sluice::errc::invalid_argument) << k;
     EXPECT_EQ(s.get(k).error(), sluice::errc::invalid_argument) << k;
+    EXPECT_EQ(s.remove(k).error(), sluice::errc::invalid_argument) << k;
   }
 }
 
@@ -88,7 +104,8 @@ TYPED_TEST_P(BlobStoreLaws, NamesOfInterruptedPutsAreNotKeys) {
 }
 
 REGISTER_TYPED_TEST_SUITE_P(BlobStoreLaws, PutGetReplace, ListsByPlainStringPrefixSorted,
-                            ListsEachKeyOnceAsAnotherHandleSeesIt, RefusesUnsafeKeys,
+                            ListsEachKeyOnceAsAnotherHandleSeesIt, RemoveDeletesOneKeyAndAbsentIsFine,
+                            RefusesUnsafeKeys,
                             NamesOfInterruptedPutsAreNotKeys);
 
 }  // namespace sluice_laws

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // The state store: a property test (recovered state equals the in-memory reference after random
-// sequences of puts, removes, commits, crashes before a commit, rollbacks, snapshots and
+// sequences of puts, removes, commits, failed writes and crashes before a commit, rollbacks, snapshots and
 // retention), changelogs that scale with the changed keys, and loud failures on missing or
 // damaged files.
-#include "memory_blobs.hpp"
+#include "faulty_blobs.hpp"
 
 #include "sluice/state/keyed_state.hpp"
 
@@ -16,7 +16,7 @@
 #include <unordered_map>
 
 namespace st = sluice::state;
-using sluice_test::memory_blobs;
+using sluice_test::faulty_blobs;
 
 namespace {
 using ref_map = std::map<std::string, std::string>;
@@ -36,8 +36,8 @@ TEST(StateStore, RecoveredStateEqualsTheCommittedOneAfterRandomHistories) {
     std::mt19937 rng(seed);
     const auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
     const auto opt = small_options(1 + pick(6), 1 + pick(8));
-    memory_blobs blobs;
-    auto state = std::make_unique<st::keyed_state<memory_blobs>>(blobs, opt);
+    faulty_blobs blobs;
+    auto state = std::make_unique<st::keyed_state<faulty_blobs>>(blobs, opt);
     ref_map committed;                           // the reference: state as of the last commit
     std::map<std::int64_t, ref_map> history;     // committed state per batch
     std::map<std::int64_t, std::string> manifests;
@@ -60,10 +60,21 @@ TEST(StateStore, RecoveredStateEqualsTheCommittedOneAfterRandomHistories) {
         ASSERT_EQ(as_map(state->entries()), committed) << seed;
         continue;
       }
+      if (fate == 2) {  // the put of the batch's state file fails (a full disk, a kill): restart
+        const int puts = blobs.s->puts;
+        blobs.s->fail_in = 1;
+        (void)state->commit(batch);  // fails, or succeeds having nothing to write
+        blobs.s->fail_in = -1;
+        ASSERT_EQ(blobs.s->puts, puts) << seed;
+        state = std::make_unique<st::keyed_state<faulty_blobs>>(blobs, opt);
+        ASSERT_TRUE(state->recover(last_manifest)) << seed << ": " << state->error_detail();
+        ASSERT_EQ(as_map(state->entries()), committed) << seed;
+        continue;
+      }
       auto text = state->commit(batch);
       ASSERT_TRUE(text) << seed;
       if (fate == 1) {  // crash after the files, before the commit record: restart
-        state = std::make_unique<st::keyed_state<memory_blobs>>(blobs, opt);
+        state = std::make_unique<st::keyed_state<faulty_blobs>>(blobs, opt);
         ASSERT_TRUE(state->recover(last_manifest)) << seed << ": " << state->error_detail();
         ASSERT_EQ(as_map(state->entries()), committed) << seed;
         continue;
@@ -75,7 +86,7 @@ TEST(StateStore, RecoveredStateEqualsTheCommittedOneAfterRandomHistories) {
       manifests[batch] = last_manifest;
       ASSERT_TRUE(state->committed()) << seed;
       if (pick(8) == 0) {  // a clean restart
-        state = std::make_unique<st::keyed_state<memory_blobs>>(blobs, opt);
+        state = std::make_unique<st::keyed_state<faulty_blobs>>(blobs, opt);
         ASSERT_TRUE(state->recover(last_manifest)) << seed << ": " << state->error_detail();
         ASSERT_EQ(as_map(state->entries()), committed) << seed;
       }
@@ -85,21 +96,21 @@ TEST(StateStore, RecoveredStateEqualsTheCommittedOneAfterRandomHistories) {
     std::int64_t checked = 0;
     for (auto it = manifests.rbegin(); it != manifests.rend() && checked < opt.min_batches_to_retain;
          ++it, ++checked) {
-      st::keyed_state<memory_blobs> again(blobs, opt);
+      st::keyed_state<faulty_blobs> again(blobs, opt);
       ASSERT_TRUE(again.recover(it->second)) << seed << " batch " << it->first << ": "
                                              << again.error_detail();
       EXPECT_EQ(as_map(again.entries()), history[it->first]) << seed << " batch " << it->first;
     }
     // … and not much more: at most two snapshot periods of files plus what retention keeps.
-    EXPECT_LE(static_cast<std::int64_t>(blobs.s->files.size()),
+    EXPECT_LE(static_cast<std::int64_t>(blobs.inner.size()),
               opt.min_batches_to_retain + 2 * opt.snapshot_interval + 2)
         << seed;
   }
 }
 
 TEST(StateStore, AChangelogHoldsOnlyTheKeysTheBatchChanged) {
-  memory_blobs blobs;
-  st::keyed_state<memory_blobs> state(blobs, small_options(1000, 1000));
+  faulty_blobs blobs;
+  st::keyed_state<faulty_blobs> state(blobs, small_options(1000, 1000));
   for (int i = 0; i < 10000; ++i) state.put("key" + std::to_string(i), "value");
   ASSERT_TRUE(state.commit(0));
   ASSERT_TRUE(state.committed());
@@ -120,7 +131,7 @@ TEST(StateStore, AChangelogHoldsOnlyTheKeysTheBatchChanged) {
   ASSERT_TRUE(text);
   ASSERT_TRUE(state.committed());
   EXPECT_EQ(blobs.s->puts, puts);
-  st::keyed_state<memory_blobs> again(blobs, small_options(1000, 1000));
+  st::keyed_state<faulty_blobs> again(blobs, small_options(1000, 1000));
   ASSERT_TRUE(again.recover(text.value()));
   EXPECT_EQ(as_map(again.entries()), as_map(state.entries()));
   EXPECT_EQ(*again.get("key8"), "new");
@@ -128,8 +139,8 @@ TEST(StateStore, AChangelogHoldsOnlyTheKeysTheBatchChanged) {
 }
 
 TEST(StateStore, MissingOrDamagedFilesFailRecoveryLoudly) {
-  memory_blobs blobs;
-  st::keyed_state<memory_blobs> state(blobs, small_options(3, 10));
+  faulty_blobs blobs;
+  st::keyed_state<faulty_blobs> state(blobs, small_options(3, 10));
   std::string text;
   for (std::int64_t b = 0; b < 5; ++b) {  // snapshot at 2, changelogs 3 and 4
     state.put("k" + std::to_string(b), "v");
@@ -138,44 +149,45 @@ TEST(StateStore, MissingOrDamagedFilesFailRecoveryLoudly) {
   }
   const std::string changelog = state.store().file_name(st::file_kind::changelog, 3);
   const std::string snapshot = state.store().file_name(st::file_kind::snapshot, 2);
-  ASSERT_TRUE(blobs.s->files.count(changelog));
-  ASSERT_TRUE(blobs.s->files.count(snapshot));
+  ASSERT_TRUE(blobs.inner.get(changelog).value());
+  ASSERT_TRUE(blobs.inner.get(snapshot).value());
   const auto expect_failure = [&](const std::string& what) {
-    st::keyed_state<memory_blobs> again(blobs, small_options(3, 10));
+    st::keyed_state<faulty_blobs> again(blobs, small_options(3, 10));
     const auto r = again.recover(text);
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error(), sluice::errc::corrupt_state);
     EXPECT_NE(again.error_detail().find(what), std::string::npos) << again.error_detail();
     EXPECT_EQ(again.size(), 0u);
   };
-  const std::string saved = blobs.s->files[changelog];
-  blobs.s->files.erase(changelog);
+  const std::string saved = *blobs.inner.get(changelog).value();
+  ASSERT_TRUE(blobs.inner.remove(changelog));
   expect_failure(changelog + " is missing");
-  blobs.s->files[changelog] = saved.substr(0, saved.size() - 1);
+  ASSERT_TRUE(blobs.inner.put(changelog, saved.substr(0, saved.size() - 1)));
   expect_failure(changelog);
   std::string flipped = saved;
   flipped[25] = static_cast<char>(flipped[25] ^ 1);
-  blobs.s->files[changelog] = flipped;
+  ASSERT_TRUE(blobs.inner.put(changelog, flipped));
   expect_failure(changelog);
-  blobs.s->files[changelog] = saved;
-  blobs.s->files[snapshot][30] ^= 0x10;
+  ASSERT_TRUE(blobs.inner.put(changelog, saved));
+  std::string damaged = *blobs.inner.get(snapshot).value();
+  damaged[30] = static_cast<char>(damaged[30] ^ 0x10);
+  ASSERT_TRUE(blobs.inner.put(snapshot, damaged));
   expect_failure(snapshot);
-  st::keyed_state<memory_blobs> again(blobs, small_options(3, 10));
+  st::keyed_state<faulty_blobs> again(blobs, small_options(3, 10));
   EXPECT_FALSE(again.recover("not a manifest"));
   EXPECT_NE(again.error_detail().find("does not parse"), std::string::npos);
 }
 
 TEST(StateStore, RetentionDeletesOnlyWhatNoRetainedBatchNeeds) {
-  memory_blobs blobs;
-  st::keyed_state<memory_blobs> state(blobs, small_options(4, 6));
+  faulty_blobs blobs;
+  st::keyed_state<faulty_blobs> state(blobs, small_options(4, 6));
   for (std::int64_t b = 0; b < 40; ++b) {
     state.put("k" + std::to_string(b % 5), std::to_string(b));
     ASSERT_TRUE(state.commit(b));
     ASSERT_TRUE(state.committed());
   }
   // Snapshots at 3, 7, …, 39; batch 39 - 6 + 1 = 34 recovers from snapshot 31: files of 31 on.
-  std::vector<std::string> names;
-  for (const auto& [k, v] : blobs.s->files) names.push_back(k);
+  const std::vector<std::string> names = blobs.inner.list("").value();
   const std::vector<std::string> want = {
       "state/changelog-00000000000000000032.bin", "state/changelog-00000000000000000033.bin",
       "state/changelog-00000000000000000034.bin", "state/changelog-00000000000000000036.bin",

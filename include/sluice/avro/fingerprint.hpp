@@ -7,6 +7,7 @@
 /// `String.format("%016x", fp)`) and the 8 little-endian bytes of Avro's single-object encoding.
 
 #include <sluice/avro/crc64.hpp>
+#include <sluice/core/text.hpp>
 
 #include <array>
 #include <charconv>
@@ -33,10 +34,9 @@ inline std::string fingerprint_decimal(std::int64_t fp) {
 /// Errors: none (`std::bad_alloc` aside).
 /// Thread-safety: pure function.
 inline std::string fingerprint_hex(std::int64_t fp) {
-  static constexpr char digits[] = "0123456789abcdef";
   auto u = static_cast<std::uint64_t>(fp);
   std::string s(16, '0');
-  for (int i = 15; i >= 0; --i, u >>= 4) s[static_cast<std::size_t>(i)] = digits[u & 15];
+  for (int i = 15; i >= 0; --i, u >>= 4) s[static_cast<std::size_t>(i)] = sluice::text::hex_lower[u & 15];
   return s;
 }
 

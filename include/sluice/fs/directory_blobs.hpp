@@ -57,6 +57,19 @@ class directory_blobs {
     return read_file(root_ / key);
   }
 
+  /// Removes `<root>/<key>` (absent is fine); the directory is synced, so the removal is
+  /// durable on return.
+  result<void> remove(std::string_view key) {
+    SLUICE_TRYV(store::check_relative_key(key));
+    const auto path = root_ / key;
+    std::error_code ec;
+    if (!std::filesystem::remove(path, ec)) {
+      if (ec && ec != std::errc::no_such_file_or_directory) return ec;
+      return success();
+    }
+    return sync_directory(path.parent_path());
+  }
+
   /// The keys starting with `prefix` (a plain string prefix, which may end inside a segment),
   /// sorted.
   ///

@@ -70,8 +70,7 @@ class blob_store {
     return keys;
   }
 
-  /// Removes the blob under `key` (absent is fine). Not part of `store::blob_store`: for retention and
-  /// tests.
+  /// Removes the blob under `key` (absent is fine): one DeleteObject.
   result<void> remove(std::string_view key) {
     SLUICE_TRYV(store::check_relative_key(key));
     return client_->delete_object(where_.bucket, where_.key_of(key));

@@ -30,7 +30,7 @@ namespace sluice::inline v0::state {
 /// Errors: those of `state_store`. Complexity: `put`/`remove`/`get` O(1) on average; `commit`
 /// O(k log k) for k changed keys (the changelog is sorted, so its bytes are deterministic), or
 /// O(n log n) when it writes a snapshot. Thread-safety: none.
-template <state_blobs Blobs>
+template <store::blob_store Blobs>
 class keyed_state {
  public:
   explicit keyed_state(Blobs blobs, state_options opt = {}) : store_(std::move(blobs), std::move(opt)) {}

@@ -13,6 +13,7 @@
 
 #include "sluice/core/error.hpp"
 #include "sluice/state/manifest.hpp"
+#include "sluice/store/blob_store.hpp"
 #include "sluice/state/state_file.hpp"
 
 #include <concepts>
@@ -25,17 +26,6 @@
 #include <vector>
 
 namespace sluice::inline v0::state {
-
-/// The blob storage the state store writes to: `put` atomic and durable, `get` of a missing
-/// blob an empty optional, `list(prefix)` the names starting with `prefix`, `remove` of a
-/// missing blob a success.
-template <class B>
-concept state_blobs = requires(B& b, std::string_view name, std::string_view bytes) {
-  { b.put(name, bytes) } -> std::same_as<result<void>>;
-  { b.get(name) } -> std::same_as<result<std::optional<std::string>>>;
-  { b.list(name) } -> std::same_as<result<std::vector<std::string>>>;
-  { b.remove(name) } -> std::same_as<result<void>>;
-};
 
 /// Settings of a state store.
 struct state_options {
@@ -69,7 +59,7 @@ struct state_stats {
 /// manifest — `error_detail()` then names the file and what is wrong. Never an empty state in
 /// place of an unreadable one.
 /// Blocking: yes (the blob store's I/O). Thread-safety: none.
-template <state_blobs Blobs>
+template <store::blob_store Blobs>
 class state_store {
  public:
   explicit state_store(Blobs blobs, state_options opt = {})

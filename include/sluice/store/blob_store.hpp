@@ -26,7 +26,8 @@ struct blob_store_tag {};
 /// A store of small blobs under relative, `/`-separated keys (like object keys on S3).
 ///
 /// Syntax: `s.put(key, bytes)` → `result<void>`, `s.get(key)` →
-/// `result<std::optional<std::string>>`, `s.list(prefix)` → `result<std::vector<std::string>>`.
+/// `result<std::optional<std::string>>`, `s.list(prefix)` → `result<std::vector<std::string>>`,
+/// `s.remove(key)` → `result<void>`.
 ///
 /// Semantics (checked on every model by the `BlobStoreLaws` suite, test/laws/laws.hpp):
 /// - `put` is atomic and durable when it returns: a reader (in any process, also after a crash)
@@ -37,8 +38,11 @@ struct blob_store_tag {};
 /// - `list(prefix)` returns every key that starts with `prefix` (a plain string prefix, which
 ///   may end inside a segment), sorted, each once; leftovers of interrupted `put`s are not keys
 ///   (`store/temp_name.hpp`).
-/// - Keys are safe relative keys (`store::check_relative_key`); `put` and `get` refuse others
-///   with `errc::invalid_argument`.
+/// - `remove(key)` deletes the blob under `key`; afterwards `get` is empty and `list` does not
+///   name it. Removing a key that has no blob is a success (retention may repeat a delete after
+///   a crash).
+/// - Keys are safe relative keys (`store::check_relative_key`); `put`, `get` and `remove`
+///   refuse others with `errc::invalid_argument`.
 /// Errors: `errc::invalid_argument` as above; otherwise the backend's (OS errors, S3 replies).
 /// Blocking: yes (file system or network I/O), except in memory.
 /// Thread-safety: as the model says; none of them is safe for concurrent use of one object.
@@ -48,6 +52,7 @@ concept blob_store = sluice::detail::declares<S, blob_store_tag> &&
                        { s.put(key, bytes) } -> std::same_as<result<void>>;
                        { s.get(key) } -> std::same_as<result<std::optional<std::string>>>;
                        { s.list(key) } -> std::same_as<result<std::vector<std::string>>>;
+                       { s.remove(key) } -> std::same_as<result<void>>;
                      };
 
 }  // namespace sluice::inline v0::store

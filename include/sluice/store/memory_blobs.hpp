@@ -46,6 +46,14 @@ class memory_blobs {
     return std::optional<std::string>(it->second);
   }
 
+  /// Removes the blob under `key` (absent is fine).
+  result<void> remove(std::string_view key) {
+    SLUICE_TRYV(check_relative_key(key));
+    const auto it = blobs_->find(key);
+    if (it != blobs_->end()) blobs_->erase(it);
+    return success();
+  }
+
   /// The keys starting with `prefix`, sorted. Complexity: O(log n + matches).
   result<std::vector<std::string>> list(std::string_view prefix) {
     std::vector<std::string> keys;

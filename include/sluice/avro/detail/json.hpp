@@ -11,6 +11,7 @@
 // anyway. The scanner below is branch-light and SSE2-accelerated for strings.
 
 #include <sluice/core/error.hpp>
+#include <sluice/core/text.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -156,10 +157,8 @@ class json_document {
       err_extra_ += static_cast<char>(c);
       err_extra_ += '\'';
     } else {
-      static constexpr char hex[] = "0123456789abcdef";
       err_extra_ += "byte 0x";
-      err_extra_ += hex[c >> 4];
-      err_extra_ += hex[c & 15];
+      sluice::text::append_hex_byte(err_extra_, c);
     }
     err_extra_ += ')';
     return false;
