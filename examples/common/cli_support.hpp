@@ -8,7 +8,9 @@
 /// errors, `--help`, `--version`, exceptions). Shared by `sluice-schema-writer` and
 /// `sluice-event-etl`.
 
+#include "sluice/core/error.hpp"
 #include "sluice/core/progress.hpp"
+#include "sluice/core/runner.hpp"
 #include "sluice/core/stop.hpp"
 #include "sluice/s3/client.hpp"
 
@@ -52,6 +54,33 @@ inline std::optional<sluice::json_lines_progress> open_progress(const char* prog
     return std::nullopt;
   }
   return std::move(opened).value();
+}
+
+/// The runner's options of a binary's `cfg` (its `max_records_per_batch`, `trigger_interval`,
+/// `once` and `retry_max_attempts`, the same names in both binaries).
+template <class Config>
+sluice::runner_options runner_options_of(const Config& cfg) {
+  sluice::runner_options opt;
+  opt.max_records_per_batch = cfg.max_records_per_batch;
+  opt.trigger_interval = cfg.trigger_interval;
+  opt.once = cfg.once;
+  opt.retry.max_attempts = cfg.retry_max_attempts;
+  return opt;
+}
+
+/// Writes why a run stopped on `ec` to stderr, as `PROGRAM: fatal: …`, and that the checkpoint
+/// still holds (a restart replays the unfinished batch); for a transient error, also which
+/// budget it outlasted. Returns the exit code, 1.
+inline int report_fatal(const char* program, const std::error_code& ec) {
+  std::fprintf(stderr, "%s: fatal: %s; the checkpoint is consistent: a restart replays the unfinished batch\n",
+               program, describe(ec).c_str());
+  if (ec == sluice::condition::retriable) {
+    std::fprintf(stderr,
+                 "%s: the error is transient: it outlasted the retry budget (--s3-max-attempts, "
+                 "--retry-max-attempts) or a timeout\n",
+                 program);
+  }
+  return 1;
 }
 
 /// Runs `body(stop)` with SIGTERM and SIGINT setting `stop` (the pipeline finishes or abandons

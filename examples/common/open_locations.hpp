@@ -11,9 +11,13 @@
 #include "cli_support.hpp"
 #include "storage_options.hpp"
 
+#include "sluice/fs/atomic_file.hpp"
 #include "sluice/s3/client.hpp"
 #include "sluice/s3/credentials.hpp"
+#include "sluice/store/blob_checkpoint_store.hpp"
+#include "sluice/store/blob_dead_letters.hpp"
 
+#include <cstddef>
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -36,6 +40,11 @@ inline sluice::s3::client_options client_options_of(const s3_settings& s3) {
   return opt;
 }
 
+/// The checkpoint store of both binaries, over a folder or an S3 prefix.
+using checkpoint_store = sluice::store::blob_checkpoint_store<blobs>;
+/// The dead letters of both binaries, over a folder or an S3 prefix.
+using dead_letter_store = sluice::store::blob_dead_letters<blobs>;
+
 /// Where a run keeps its state and writes its output, opened.
 struct locations {
   std::shared_ptr<sluice::s3::client> s3;   ///< set when any location is on S3
@@ -43,6 +52,39 @@ struct locations {
   std::optional<blobs> dead_letters;
   std::function<object_store()> make_sink;  ///< a folder or S3 sink; empty for none (the console)
   std::string sink_text = "stdout";         ///< the sink, for log lines
+
+  /// The checkpoint store at the root (a file source's single stream).
+  [[nodiscard]] checkpoint_store checkpoint_root() const { return checkpoint_store(*checkpoint); }
+  /// The dead letters at the root.
+  [[nodiscard]] dead_letter_store dead_letters_root() const { return dead_letter_store(*dead_letters); }
+  /// The checkpoint store of one stream under the root, e.g. a Kafka partition's `topic/3`.
+  [[nodiscard]] checkpoint_store checkpoint_at(std::string_view sub) const {
+    return checkpoint_store(checkpoint->at(sub));
+  }
+  /// The dead letters of one stream under the root.
+  [[nodiscard]] dead_letter_store dead_letters_at(std::string_view sub) const {
+    return dead_letter_store(dead_letters->at(sub));
+  }
+
+  /// With a local checkpoint folder, removes the temp files a killed run left there (one writer
+  /// per folder with a file source, so any temp file there is a leftover) and says so on stderr.
+  ///
+  /// Returns: 0, or the exit code 1 when the folder cannot be cleaned (written to stderr as
+  /// `PROGRAM: fatal: …`). Blocking: lists and removes files. Thread-safety: none.
+  [[nodiscard]] int clean_checkpoint_folder(const char* program) const {
+    const auto root = checkpoint->local_root();
+    if (!root) return 0;
+    auto removed = sluice::fs::remove_temp_files(*root);
+    if (!removed) {
+      std::fprintf(stderr, "%s: fatal: cannot clean the checkpoint directory %s: %s\n", program, root->c_str(),
+                   describe(removed.error()).c_str());
+      return 1;
+    }
+    if (removed.value() > 0)
+      std::fprintf(stderr, "%s: removed %zu temp files of an interrupted run from %s\n", program,
+                   removed.value(), root->c_str());
+    return 0;
+  }
 };
 
 /// The blobs at `where`, through `s3` when it is on S3.

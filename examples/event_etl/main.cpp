@@ -14,7 +14,6 @@
 #include "sluice/core/stop.hpp"
 #include "sluice/event_etl/jsonl_sink.hpp"
 #include "sluice/event_etl/pipeline.hpp"
-#include "sluice/fs/atomic_file.hpp"
 #include "sluice/fs/file_sink.hpp"
 #include "sluice/fs/lines_source.hpp"
 #include "sluice/fs/stdout_sink.hpp"
@@ -23,12 +22,9 @@
 #include "sluice/kafka/partition_source.hpp"
 #include "sluice/kafka/topic_partition.hpp"
 #include "sluice/s3/client.hpp"
-#include "sluice/store/blob_checkpoint_store.hpp"
-#include "sluice/store/blob_dead_letters.hpp"
 
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -38,13 +34,8 @@
 #include <variant>
 #include <vector>
 
-#ifndef SLUICE_VERSION_STRING
-#error "SLUICE_VERSION_STRING must be defined by the build"
-#endif
+namespace {  // SLUICE_VERSION_STRING comes from the build (CMakeLists.txt)
 
-namespace {
-
-namespace fsys = std::filesystem;
 namespace event_etl = sluice::event_etl;
 namespace stream = sluice::stream;
 using event_etl_cli::config;
@@ -53,11 +44,12 @@ using sluice_examples::object_store;
 
 constexpr const char* program = "sluice-event-etl";
 
-using checkpoint_type = sluice::store::blob_checkpoint_store<blobs>;
-using dead_letters_type = sluice::store::blob_dead_letters<blobs>;
+using sluice_examples::checkpoint_store;
+using sluice_examples::dead_letter_store;
 using objects_sink = stream::jsonl_batch_sink<event_etl::device_window_row, object_store>;
 
 using sluice_examples::describe;
+using sluice_examples::runner_options_of;
 using sluice_examples::getenv_lookup;
 
 std::string iso(std::int64_t ms) {
@@ -149,15 +141,6 @@ event_etl::event_etl_options etl_options(const config& cfg) {
   return eopt;
 }
 
-sluice::runner_options runner_options_of(const config& cfg) {
-  sluice::runner_options opt;
-  opt.max_records_per_batch = cfg.max_records_per_batch;
-  opt.trigger_interval = cfg.trigger_interval;
-  opt.once = cfg.once;
-  opt.retry.max_attempts = cfg.retry_max_attempts;
-  return opt;
-}
-
 std::string settings_text(const config& cfg, const locations& loc) {
   return "checkpoint " + loc.checkpoint->describe() + ", dead letters " + loc.dead_letters->describe() +
          ", windows of " + std::to_string(cfg.window.count()) + " ms, watermark delay " +
@@ -166,13 +149,7 @@ std::string settings_text(const config& cfg, const locations& loc) {
          (cfg.once ? "once" : "until SIGTERM/SIGINT");
 }
 
-int report_failure(const std::error_code& ec) {
-  std::fprintf(stderr,
-               "%s: fatal: %s; the checkpoint is consistent: a restart replays the unfinished "
-               "batch\n",
-               program, describe(ec).c_str());
-  return 1;
-}
+int report_failure(const std::error_code& ec) { return sluice_examples::report_fatal(program, ec); }
 
 // The file source: one pipeline, one checkpoint. `Sink` is the console or an object sink.
 template <class Sink>
@@ -192,17 +169,9 @@ int run_file_source(const config& cfg, locations& loc, Sink sink, sluice::json_l
   auto pipeline = std::move(made).value();
   console_progress<decltype(pipeline)> progress(pipeline, std::move(json));
 
-  // One writer per checkpoint directory with a file source, so temp files there are leftovers
-  // of a killed run.
-  if (auto root = loc.checkpoint->local_root()) {
-    if (auto removed = sluice::fs::remove_temp_files(*root); !removed) {
-      std::fprintf(stderr, "%s: fatal: cannot clean the checkpoint directory %s: %s\n", program,
-                   root->c_str(), describe(removed.error()).c_str());
-      return 1;
-    }
-  }
-  checkpoint_type checkpoint(*loc.checkpoint);
-  dead_letters_type dead_letters(*loc.dead_letters);
+  if (const int rc = loc.clean_checkpoint_folder(program); rc != 0) return rc;
+  auto checkpoint = loc.checkpoint_root();
+  auto dead_letters = loc.dead_letters_root();
 
   std::fprintf(stderr, "%s: %s → %s (%s)\n", program, cfg.source_file.c_str(), loc.sink_text.c_str(),
                settings_text(cfg, loc).c_str());
@@ -247,13 +216,13 @@ int run_kafka_source(const config& cfg, locations& loc, MakeSink make_sink, slui
 
   const auto eopt = etl_options(cfg);
   using pipe = event_etl::event_etl_pipeline<sluice::kafka::partition_source, std::invoke_result_t<MakeSink&>>;
-  using unit = sluice::kafka::partition_unit<pipe, checkpoint_type, dead_letters_type>;
+  using unit = sluice::kafka::partition_unit<pipe, checkpoint_store, dead_letter_store>;
   auto factory = [&](const sluice::kafka::topic_partition& tp,
                      sluice::kafka::partition_source src) -> sluice::result<unit> {
     const std::string sub = sluice::kafka::partition_path(tp);
     SLUICE_TRY(p, event_etl::make_event_etl(std::move(src), make_sink(), eopt));
     std::fprintf(stderr, "%s: partition %s[%d] assigned\n", program, tp.topic.c_str(), tp.partition);
-    return unit{std::move(p), checkpoint_type(loc.checkpoint->at(sub)), dead_letters_type(loc.dead_letters->at(sub))};
+    return unit{std::move(p), loc.checkpoint_at(sub), loc.dead_letters_at(sub)};
   };
   record_progress progress(std::move(json));
   sluice::kafka::group_runner_options gopt;

@@ -12,7 +12,6 @@
 #include "sluice/core/progress.hpp"
 #include "sluice/core/runner.hpp"
 #include "sluice/core/stop.hpp"
-#include "sluice/fs/atomic_file.hpp"
 #include "sluice/kafka/group_member.hpp"
 #include "sluice/kafka/group_runner.hpp"
 #include "sluice/kafka/partition_reader.hpp"
@@ -20,8 +19,6 @@
 #include "sluice/kafka/topic_partition.hpp"
 #include "sluice/s3/client.hpp"
 #include "sluice/schema_writer/pipeline.hpp"
-#include "sluice/store/blob_checkpoint_store.hpp"
-#include "sluice/store/blob_dead_letters.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -68,6 +65,7 @@ fsys::path bundled_sample() {
 }
 
 using sluice_examples::describe;
+using sluice_examples::runner_options_of;
 using sluice_examples::getenv_lookup;
 
 using schema_writer_cli::blobs;
@@ -75,8 +73,8 @@ using schema_writer_cli::catalog_sink;
 
 // The stores of the writer, each over a folder or an S3 prefix.
 using log_type = sluice::idempotency::completed_batches_log<blobs>;
-using checkpoint_type = sluice::store::blob_checkpoint_store<blobs>;
-using dead_letters_type = sluice::store::blob_dead_letters<blobs>;
+using sluice_examples::checkpoint_store;
+using sluice_examples::dead_letter_store;
 template <class Src>
 using pipeline_type = sw::catalog_pipeline<Src, catalog_sink, log_type>;
 
@@ -228,19 +226,7 @@ std::optional<sluice::json_lines_progress> open_progress(const config& cfg) {
 
 int report_end(const sluice::result<sluice::run_summary>& summary, const sluice::stop_flag& stop,
                std::int64_t filtered, const char* what) {
-  if (!summary) {
-    std::fprintf(stderr,
-                 "%s: fatal: %s; the checkpoint is consistent: a restart replays the unfinished "
-                 "batch\n",
-                 program, describe(summary.error()).c_str());
-    if (summary.error() == sluice::condition::retriable) {
-      std::fprintf(stderr,
-                   "%s: the error is transient: it outlasted the retry budget (--s3-max-attempts, "
-                   "--retry-max-attempts) or a timeout\n",
-                   program);
-    }
-    return 1;
-  }
+  if (!summary) return sluice_examples::report_fatal(program, summary.error());
   const auto& s = summary.value();
   std::fprintf(stderr, "%s: %s: %lld batches (%lld replayed), %lld messages, %lld dead letters%s%s\n", program,
                stop.stop_requested() ? "stopped" : "done", static_cast<long long>(s.batches),
@@ -248,15 +234,6 @@ int report_end(const sluice::result<sluice::run_summary>& summary, const sluice:
                static_cast<long long>(s.rejects),
                filtered >= 0 ? (", " + std::to_string(filtered) + " filtered").c_str() : "", what);
   return 0;
-}
-
-sluice::runner_options runner_options_of(const config& cfg) {
-  sluice::runner_options opt;
-  opt.max_records_per_batch = cfg.max_records_per_batch;
-  opt.trigger_interval = cfg.trigger_interval;
-  opt.once = cfg.once;
-  opt.retry.max_attempts = cfg.retry_max_attempts;
-  return opt;
 }
 
 std::string mode_text(const config& cfg) {
@@ -291,8 +268,8 @@ int run_file_source(const config& cfg, locations& loc, sluice::json_lines_progre
                                                   loc.make_sink(), std::move(log).value());
   file_detail detail(pipeline);
   console_progress progress(std::move(json), detail);
-  checkpoint_type checkpoint(*loc.checkpoint);
-  dead_letters_type dead_letters(*loc.dead_letters);
+  auto checkpoint = loc.checkpoint_root();
+  auto dead_letters = loc.dead_letters_root();
 
   std::fprintf(stderr, "%s: %s → %s (checkpoint %s, dead letters %s, %s, at most %lld per batch)\n", program,
                cfg.source.c_str(), loc.sink_text.c_str(), loc.checkpoint->describe().c_str(),
@@ -316,7 +293,7 @@ int run_kafka_source(const config& cfg, locations& loc, sluice::json_lines_progr
   sw::catalog_options catalog;
   catalog.lowercase_field_names = cfg.lowercase_names;
   using pipe = pipeline_type<sluice::kafka::partition_source>;
-  using unit = sluice::kafka::partition_unit<pipe, checkpoint_type, dead_letters_type>;
+  using unit = sluice::kafka::partition_unit<pipe, checkpoint_store, dead_letter_store>;
   const blobs log_root = log_blobs(loc);
   auto factory = [&](const sluice::kafka::topic_partition& tp,
                      sluice::kafka::partition_source src) -> sluice::result<unit> {
@@ -325,7 +302,7 @@ int run_kafka_source(const config& cfg, locations& loc, sluice::json_lines_progr
     std::fprintf(stderr, "%s: partition %s[%d] assigned\n", program, tp.topic.c_str(), tp.partition);
     return unit{pipe(std::move(src), message_codec_of(cfg), sw::catalog_transform(catalog), sw::catalog_dedup{},
                      loc.make_sink(), std::move(log)),
-                checkpoint_type(loc.checkpoint->at(sub)), dead_letters_type(loc.dead_letters->at(sub))};
+                loc.checkpoint_at(sub), loc.dead_letters_at(sub)};
   };
   console_progress progress(std::move(json), record_detail);
   sluice::kafka::group_runner_options gopt;
@@ -360,16 +337,7 @@ int run_pipeline(const config& cfg) {
   // (`fs::directory_blobs`, under the checkpoint, log and dead letters) remove dead writers'
   // stale temp files from each folder on their first write there.
   if (!cfg.kafka) {
-    if (auto root = loc.checkpoint->local_root()) {
-      if (auto removed = sluice::fs::remove_temp_files(*root); !removed) {
-        std::fprintf(stderr, "%s: fatal: cannot clean the checkpoint directory %s: %s\n", program, root->c_str(),
-                     describe(removed.error()).c_str());
-        return 1;
-      } else if (removed.value() > 0) {
-        std::fprintf(stderr, "%s: removed %zu temp files of an interrupted run from %s\n", program,
-                     removed.value(), root->c_str());
-      }
-    }
+    if (const int rc = loc.clean_checkpoint_folder(program); rc != 0) return rc;
   }
 
   return sluice_examples::run_until_signal(program, loc.s3, [&](const sluice::stop_flag& stop) {

@@ -8,14 +8,13 @@
 
 #include "sluice/core/error.hpp"
 #include "sluice/core/json.hpp"
+#include "sluice/core/json_writer.hpp"
 #include "sluice/core/progress.hpp"
 #include "sluice/event_etl/device_event.hpp"
 #include "sluice/stream/state_blob.hpp"
 #include "sluice/stream/tumbling_window.hpp"
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -228,25 +227,6 @@ static_assert(stream::window_aggregator<device_aggregator>);
 /// The window stage of the event ETL.
 using device_windows = stream::tumbling_window<device_aggregator>;
 
-namespace detail {
-inline void append_json_double(std::string& out, const std::optional<double>& v) {
-  if (!v || !std::isfinite(*v)) {
-    out += "null";
-    return;
-  }
-  char buf[32];
-  const auto r = std::to_chars(buf, buf + sizeof buf, *v);
-  out.append(buf, r.ptr);
-}
-inline void append_json_text(std::string& out, const std::optional<std::string>& v) {
-  if (!v) {
-    out += "null";
-  } else {
-    json::append_string(out, *v);
-  }
-}
-}  // namespace detail
-
 /// Appends `r` as one JSON object (no newline), members in this order: `window_start`,
 /// `window_end` (ISO-8601 UTC with milliseconds), `device_id`, `device_type`, `event_count`,
 /// `avg_event_duration`, `max_event_duration`, `min_event_duration`, `avg_battery_level`,
@@ -254,41 +234,25 @@ inline void append_json_text(std::string& out, const std::optional<std::string>&
 /// `firmware_version`, `last_event_time`. Numbers in their shortest round-trip form; absent
 /// values are `null`. Strings are valid UTF-8 (they come from simdjson, which validates).
 inline void append_row_json(std::string& out, const device_window_row& r) {
-  out += "{\"window_start\":\"";
-  append_iso8601_utc(out, r.window_start_ms);
-  out += "\",\"window_end\":\"";
-  append_iso8601_utc(out, r.window_end_ms);
-  out += "\",\"device_id\":";
-  json::append_string(out, r.device_id);
-  out += ",\"device_type\":";
-  json::append_string(out, r.device_type);
-  out += ",\"event_count\":";
-  char buf[24];
-  const auto n = std::to_chars(buf, buf + sizeof buf, r.event_count);
-  out.append(buf, n.ptr);
-  out += ",\"avg_event_duration\":";
-  detail::append_json_double(out, r.avg_event_duration);
-  out += ",\"max_event_duration\":";
-  detail::append_json_double(out, r.max_event_duration);
-  out += ",\"min_event_duration\":";
-  detail::append_json_double(out, r.min_event_duration);
-  out += ",\"avg_battery_level\":";
-  detail::append_json_double(out, r.avg_battery_level);
-  out += ",\"min_battery_level\":";
-  detail::append_json_double(out, r.min_battery_level);
-  out += ",\"avg_signal_strength\":";
-  detail::append_json_double(out, r.avg_signal_strength);
-  out += ",\"min_signal_strength\":";
-  detail::append_json_double(out, r.min_signal_strength);
-  out += ",\"city\":";
-  detail::append_json_text(out, r.city);
-  out += ",\"country\":";
-  detail::append_json_text(out, r.country);
-  out += ",\"firmware_version\":";
-  detail::append_json_text(out, r.firmware_version);
-  out += ",\"last_event_time\":\"";
-  append_iso8601_utc(out, r.last_event_time_ms);
-  out += "\"}";
+  json::writer w(out);
+  w.begin_object()
+      .key("window_start").timestamp(r.window_start_ms)
+      .key("window_end").timestamp(r.window_end_ms)
+      .key("device_id").string(r.device_id)
+      .key("device_type").string(r.device_type)
+      .key("event_count").integer(r.event_count)
+      .key("avg_event_duration").number_or_null(r.avg_event_duration)
+      .key("max_event_duration").number_or_null(r.max_event_duration)
+      .key("min_event_duration").number_or_null(r.min_event_duration)
+      .key("avg_battery_level").number_or_null(r.avg_battery_level)
+      .key("min_battery_level").number_or_null(r.min_battery_level)
+      .key("avg_signal_strength").number_or_null(r.avg_signal_strength)
+      .key("min_signal_strength").number_or_null(r.min_signal_strength)
+      .key("city").string_or_null(r.city)
+      .key("country").string_or_null(r.country)
+      .key("firmware_version").string_or_null(r.firmware_version)
+      .key("last_event_time").timestamp(r.last_event_time_ms)
+      .end_object();
 }
 
 }  // namespace sluice::inline v0::event_etl
