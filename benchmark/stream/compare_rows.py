@@ -47,12 +47,12 @@ def main():
             problems.append(f"only sluice has {k}")
             continue
         a, b = ours[k], peer[k]
-        for field in ["window_end_ms", "event_count", "max_event_duration", "min_event_duration",
+        for field in ["window_end_ms", "event_count", "max_duration", "min_duration",
                       "min_battery_level", "min_signal_strength", "city", "country", "firmware_version",
                       "last_event_time_ms"]:
             if a[field] != b[field]:
                 problems.append(f"{k} {field}: sluice {a[field]!r}, peer {b[field]!r}")
-        for field in ["avg_event_duration", "avg_battery_level", "avg_signal_strength"]:
+        for field in ["avg_duration", "avg_battery_level", "avg_signal_strength"]:
             if not math.isclose(a[field], b[field], rel_tol=1e-12, abs_tol=1e-12):
                 problems.append(f"{k} {field}: sluice {a[field]!r}, peer {b[field]!r}")
     if problems:

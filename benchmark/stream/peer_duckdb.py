@@ -104,7 +104,7 @@ def main():
     lines = con.execute("SELECT count(*) FROM raw").fetchone()[0]
     if a.rows:
         keys = ["window_start_ms", "window_end_ms", "device_id", "device_type", "event_count",
-                "avg_event_duration", "max_event_duration", "min_event_duration", "avg_battery_level",
+                "avg_duration", "max_duration", "min_duration", "avg_battery_level",
                 "min_battery_level", "avg_signal_strength", "min_signal_strength", "city", "country",
                 "firmware_version", "last_event_time_ms"]
         with open(a.rows, "w") as out:

@@ -28,14 +28,7 @@ done
 cmake --build "$build" --target stream_event_etl_driver sluice-event-gen >&2
 driver=$build/benchmark/stream/stream_event_etl_driver
 work=$build/stream_side_by_side
-mkdir -p "$work"
-input=$work/events-$events-$devices-$rate-$seed.jsonl
-if [ ! -s "$input" ]; then
-  "$build/examples/event_etl/sluice-event-gen" --events "$events" --devices "$devices" --rate "$rate" \
-    --seed "$seed" --output "$input.tmp"
-  mv "$input.tmp" "$input"
-fi
-cat "$input" > /dev/null   # into the page cache, for every run alike
+input=$(bash "$here/input.sh" "$build" "$work" "$events" "$devices" "$rate" "$seed")
 
 run() {  # run NAME COMMAND…: timed; result JSON in $work/NAME.json
   local name=$1; shift

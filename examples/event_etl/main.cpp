@@ -22,6 +22,7 @@
 #include "sluice/kafka/partition_source.hpp"
 #include "sluice/kafka/topic_partition.hpp"
 #include "sluice/s3/client.hpp"
+#include "sluice/store/any_blobs.hpp"
 
 #include <cstdio>
 #include <cstdlib>
@@ -138,6 +139,8 @@ event_etl::event_etl_options etl_options(const config& cfg) {
   eopt.window_ms = cfg.window.count();
   eopt.watermark_delay_ms = cfg.watermark_delay.count();
   eopt.ranges = cfg.ranges;
+  eopt.state.snapshot_interval = cfg.state_snapshot_interval;
+  eopt.state.min_batches_to_retain = cfg.min_batches_to_retain;
   return eopt;
 }
 
@@ -161,7 +164,9 @@ int run_file_source(const config& cfg, locations& loc, Sink sink, sluice::json_l
                  describe(src.error()).c_str());
     return 2;
   }
-  auto made = event_etl::make_event_etl(std::move(src).value(), std::move(sink), etl_options(cfg));
+  auto eopt = etl_options(cfg);
+  eopt.state_blobs = sluice::store::any_blobs(*loc.checkpoint);   // <checkpoint>/state/
+  auto made = event_etl::make_event_etl(std::move(src).value(), std::move(sink), eopt);
   if (!made) {
     std::fprintf(stderr, "%s: cannot set up the pipeline: %s\n", program, describe(made.error()).c_str());
     return 2;
@@ -176,7 +181,13 @@ int run_file_source(const config& cfg, locations& loc, Sink sink, sluice::json_l
   std::fprintf(stderr, "%s: %s → %s (%s)\n", program, cfg.source_file.c_str(), loc.sink_text.c_str(),
                settings_text(cfg, loc).c_str());
   auto summary = sluice::run(pipeline, checkpoint, dead_letters, progress, runner_options_of(cfg), stop);
-  if (!summary) return report_failure(summary.error());
+  if (!summary) {
+    // A state file that is missing or damaged: say which (the stages' state stores know).
+    for (const std::string& why : {pipeline.template transform<1>().state_error(),
+                                   pipeline.template transform<2>().state_error()})
+      if (!why.empty()) std::fprintf(stderr, "%s: %s\n", program, why.c_str());
+    return report_failure(summary.error());
+  }
   const auto& s = summary.value();
   const auto c = progress.take();
   std::fprintf(stderr,
@@ -220,7 +231,9 @@ int run_kafka_source(const config& cfg, locations& loc, MakeSink make_sink, slui
   auto factory = [&](const sluice::kafka::topic_partition& tp,
                      sluice::kafka::partition_source src) -> sluice::result<unit> {
     const std::string sub = sluice::kafka::partition_path(tp);
-    SLUICE_TRY(p, event_etl::make_event_etl(std::move(src), make_sink(), eopt));
+    auto popt = eopt;
+    popt.state_blobs = sluice::store::any_blobs(loc.checkpoint->at(sub));   // <partition>/state/
+    SLUICE_TRY(p, event_etl::make_event_etl(std::move(src), make_sink(), popt));
     std::fprintf(stderr, "%s: partition %s[%d] assigned\n", program, tp.topic.c_str(), tp.partition);
     return unit{std::move(p), loc.checkpoint_at(sub), loc.dead_letters_at(sub)};
   };

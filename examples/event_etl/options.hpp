@@ -65,6 +65,8 @@ struct config {
   location dead_letters;                         ///< --dead-letters (default: next to the checkpoint)
   std::chrono::milliseconds window{60'000};      ///< WINDOW_DURATION
   std::chrono::milliseconds watermark_delay{600'000};   ///< WATERMARK_DELAY
+  std::int64_t state_snapshot_interval = 100;    ///< --state-snapshot-interval: changelogs per snapshot
+  std::int64_t min_batches_to_retain = 100;      ///< --min-batches-to-retain: batches recoverable
   sluice::event_etl::range_filter_options ranges{};
   bool once = false;
   std::chrono::milliseconds trigger_interval{0};
@@ -129,6 +131,13 @@ inline constexpr option_info options_table[] = {
     {"dead-letters", "SLUICE_DEAD_LETTERS", "PATH|s3://BUCKET/PREFIX",
      "dead letters (rejected events with the reason), one JSON-lines file per batch (default: "
      "dead-letters next to the checkpoint directory)"},
+    {"state-snapshot-interval", "SLUICE_STATE_SNAPSHOT_INTERVAL", "N",
+     "the dedup keys and open windows are checkpointed incrementally under <checkpoint>/state/: "
+     "a changelog of what each batch changed, and every N changelogs a snapshot of the whole "
+     "state instead (default 100; 1 to 1000000)"},
+    {"min-batches-to-retain", "SLUICE_MIN_BATCHES_TO_RETAIN", "N",
+     "keep the state files that recovering any of the last N batches needs, delete older ones "
+     "(as spark.sql.streaming.minBatchesToRetain; default 100; 1 to 1000000)"},
     {"window-duration", "WINDOW_DURATION", "DURATION", "tumbling window length (default 1 minute)"},
     {"watermark-delay", "WATERMARK_DELAY", "DURATION",
      "how far behind the latest event time the watermark trails (default 10 minutes)"},
@@ -289,6 +298,10 @@ inline std::variant<config, usage_error> parse(const std::vector<std::string>& a
   cfg.dead_letters = ex::dead_letters_beside(cfg.checkpoint);
   if (auto e = ex::read_location(r, "dead-letters", storage_rules, cfg.dead_letters)) return *e;
 
+  if (auto e = ex::read_whole_number(r, "state-snapshot-interval", 1, 1'000'000, cfg.state_snapshot_interval))
+    return *e;
+  if (auto e = ex::read_whole_number(r, "min-batches-to-retain", 1, 1'000'000, cfg.min_batches_to_retain))
+    return *e;
   if (auto e = ex::read_duration(r, "window-duration", "a positive duration such as '1 minute' or 30s", cfg.window,
                                  std::chrono::milliseconds(1)))
     return *e;

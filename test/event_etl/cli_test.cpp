@@ -19,8 +19,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <map>
+#include <random>
 #include <set>
 #include <string>
 #include <thread>
@@ -241,6 +243,67 @@ TEST(EventEtlCli, SigtermStopsWithTheCheckpointIntact) {
   EXPECT_EQ(count_lines(sluice_test::slurp(d / "p")), 200u) << "every batch committed exactly once";
   EXPECT_EQ(folder(d / "out"), folder(d / "ref" / "out"));
   EXPECT_EQ(letters(d / "dead-letters"), letters(d / "ref" / "dead-letters"));
+}
+
+// The incremental state under SIGKILL (docs/state-store.md): a snapshot every 3 changelogs and
+// retention of 2 batches, so with batches of 100 events a kill lands in changelog writes,
+// snapshot writes and retention deletes alike. Killed at least 20 times at random moments, then
+// finished: the same window files and dead letters as one uninterrupted run (no window lost,
+// none counted twice), with at least one batch replayed after a kill inside it.
+TEST(EventEtlCli, SigkillsDuringStateWritesLoseNoWindowAndCountNoneTwice) {
+  sluice_test::temp_dir d;
+  ASSERT_EQ(run({gen, "--events", "40000", "--devices", "50", "--rate", "50", "--output", "in.jsonl"}, {},
+                d.path())
+                .code,
+            0);
+  const std::vector<std::string> env = {"KAFKA_MAX_OFFSETS_PER_TRIGGER=100", "WATERMARK_DELAY=2 minutes",
+                                        "CHECKPOINT_LOCATION=ck", "SLUICE_STATE_SNAPSHOT_INTERVAL=3",
+                                        "SLUICE_MIN_BATCHES_TO_RETAIN=2"};
+  std::filesystem::create_directories(d / "ref");
+  std::filesystem::copy_file(d / "in.jsonl", d / "ref" / "in.jsonl");
+  const auto ref = run({etl, "--source", "in.jsonl", "--sink", "out", "--once"}, env, d / "ref");
+  ASSERT_EQ(ref.code, 0) << ref.err;
+  ASSERT_NE(ref.err.find("done: 400 batches"), std::string::npos) << ref.err;
+
+  std::mt19937 rng(20261207);
+  int kills = 0;
+  std::size_t replayed = 0;
+  bool done = false;
+  for (int attempt = 0; attempt < 200 && (kills < 20 || replayed == 0); ++attempt) {
+    const pid_t pid = start({etl, "--source", "in.jsonl", "--sink", "out", "--once"}, env, d.path());
+    std::this_thread::sleep_for(std::chrono::microseconds(2'000 + rng() % 40'000));
+    ::kill(pid, SIGKILL);
+    const auto o = finish(pid, d.path());
+    replayed += o.err.find("(replayed)") != std::string::npos ? 1 : 0;
+    if (o.code == 128 + SIGKILL) {
+      ++kills;
+      continue;
+    }
+    ASSERT_EQ(o.code, 0) << o.err;   // it finished before the kill: nothing is left to do
+    done = true;
+    break;
+  }
+  ASSERT_FALSE(done) << "the runs finished before 20 kills (" << kills << "): make the input longer";
+  EXPECT_GE(kills, 20);
+  const auto rest = run({etl, "--source", "in.jsonl", "--sink", "out", "--once"}, env, d.path());
+  ASSERT_EQ(rest.code, 0) << rest.err;
+  replayed += rest.err.find("(replayed)") != std::string::npos ? 1 : 0;
+  EXPECT_GE(replayed, 1u) << "no kill landed inside a batch in " << kills << " kills";
+  const auto got = folder(d / "out");
+  const auto want = folder(d / "ref" / "out");
+  std::string differ;
+  for (const auto& [name, text] : want)
+    if (!got.contains(name) || got.at(name) != text) differ += " " + name;
+  EXPECT_TRUE(got.size() == want.size() && differ.empty())
+      << got.size() << " files instead of " << want.size() << "; differing:" << differ;
+  EXPECT_EQ(letters(d / "dead-letters"), letters(d / "ref" / "dead-letters"));
+  // Retention kept the state small: a snapshot or two and the changelogs after them per stage.
+  for (const char* stage : {"dedup", "windows"}) {
+    const auto files = sluice_test::files_under(d / "ck" / "state" / stage);
+    EXPECT_LE(files.size(), 2u + 2u * 3u) << stage;
+    EXPECT_GE(files.size(), 1u) << stage;
+  }
+  std::printf("[ kills    ] %d SIGKILLs; a batch replayed after %zu of the restarts\n", kills, replayed);
 }
 
 TEST(EventEtlCli, S3RetryBudgetAndRequestTimeoutTakeEffect) {

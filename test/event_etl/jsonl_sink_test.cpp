@@ -22,14 +22,14 @@ TEST(JsonlSink, RowAsOneJsonLine) {
   EXPECT_EQ(line,
             "{\"window_start\":\"2024-06-01T12:00:00.000Z\",\"window_end\":\"2024-06-01T12:01:00.000Z\","
             "\"device_id\":\"dev-\\\"1\\\"\",\"device_type\":\"thermostat\",\"event_count\":3,"
-            "\"avg_event_duration\":0.6666666666666666,\"max_event_duration\":1.5,"
-            "\"min_event_duration\":0.1,\"avg_battery_level\":70,\"min_battery_level\":60.5,"
+            "\"avg_duration\":0.6666666666666666,\"max_duration\":1.5,"
+            "\"min_duration\":0.1,\"avg_battery_level\":70,\"min_battery_level\":60.5,"
             "\"avg_signal_strength\":-60,\"min_signal_strength\":-70,\"city\":\"Z\xc3\xbcrich\","
             "\"country\":\"CH\",\"firmware_version\":null,\"last_event_time\":\"2024-06-01T12:00:50.250Z\"}");
   device_window_row empty;
   std::string e;
   append_row_json(e, empty);
-  EXPECT_NE(e.find("\"avg_event_duration\":null"), std::string::npos);
+  EXPECT_NE(e.find("\"avg_duration\":null"), std::string::npos);
   EXPECT_NE(e.find("\"city\":null"), std::string::npos);
 }
 

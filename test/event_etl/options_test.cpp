@@ -231,6 +231,21 @@ TEST(EventEtlOptions, RetryBudgetAndS3TimeoutAsTheSchemaWriters) {
   }
 }
 
+TEST(EventEtlOptions, StateSnapshotIntervalAndRetention) {
+  const auto d = ok({"--source", "f"});
+  EXPECT_EQ(d.state_snapshot_interval, 100);
+  EXPECT_EQ(d.min_batches_to_retain, 100);
+  const auto c = ok({"--source", "f", "--state-snapshot-interval", "7"}, {{"SLUICE_MIN_BATCHES_TO_RETAIN", "3"}});
+  EXPECT_EQ(c.state_snapshot_interval, 7);
+  EXPECT_EQ(c.min_batches_to_retain, 3);
+  for (const std::string name : {"--state-snapshot-interval", "--min-batches-to-retain"}) {
+    for (const std::string bad : {"0", "-1", "1000001", "ten"}) {
+      const auto e = error({"--source", "f", name, bad});
+      EXPECT_NE(e.find(name.substr(2)), std::string::npos) << e;
+    }
+  }
+}
+
 TEST(EventEtlOptions, TheSchemaWritersNamesAreTheSameOptions) {
   const auto a = ok({"--source", "f", "--checkpoint", "s3://bkt/x/ck", "--max-records-per-batch", "42", "--group-id",
                      "g", "--starting-offsets", "earliest"});

@@ -38,8 +38,11 @@ dump() {
   local name=$1 dir=$2
   (cd "$dir" && find . -type f ! -name '*.tmp*' | LC_ALL=C sort) | while read -r f; do
     echo "== $name/${f#./}" | normalize
-    # Large files (the event-ETL state in commit.json) as the digest of their normalized text.
-    if (($(stat -c %s "$dir/$f") > 65536)); then
+    # State files (binary, docs/state-store.md) by size and digest; large files by the digest of
+    # their normalized text.
+    if [[ $f == */state/* ]]; then
+      echo "binary $(stat -c %s "$dir/$f") bytes, sha256 $(sha256sum <"$dir/$f" | cut -d' ' -f1)"
+    elif (($(stat -c %s "$dir/$f") > 65536)); then
       echo "sha256 $(normalize <"$dir/$f" | sha256sum | cut -d' ' -f1)"
     else
       normalize <"$dir/$f"

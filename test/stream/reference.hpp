@@ -102,9 +102,9 @@ struct ref_windows {
       if (e.signal_strength) s.push_back(*e.signal_strength);
       if (last == nullptr || e.event_time_ms >= last->event_time_ms) last = &e;
     }
-    r.avg_event_duration = avg(d);
-    r.max_event_duration = mx(d);
-    r.min_event_duration = mn(d);
+    r.avg_duration = avg(d);
+    r.max_duration = mx(d);
+    r.min_duration = mn(d);
     r.avg_battery_level = avg(b);
     r.min_battery_level = mn(b);
     r.avg_signal_strength = avg(s);

@@ -17,9 +17,9 @@ inline device_window_row sample_row() {
   r.device_id = "dev-\"1\"";
   r.device_type = "thermostat";
   r.event_count = 3;
-  r.avg_event_duration = 2.0 / 3.0;
-  r.max_event_duration = 1.5;
-  r.min_event_duration = 0.1;
+  r.avg_duration = 2.0 / 3.0;
+  r.max_duration = 1.5;
+  r.min_duration = 0.1;
   r.avg_battery_level = 70;
   r.min_battery_level = 60.5;
   r.avg_signal_strength = -60;

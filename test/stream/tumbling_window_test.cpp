@@ -55,9 +55,9 @@ TEST(TumblingWindow, ExactAggregatesOfAHandMadeSet) {
   EXPECT_EQ(a.device_id, "A");
   EXPECT_EQ(a.device_type, "thermostat");
   EXPECT_EQ(a.event_count, 3);
-  EXPECT_EQ(a.avg_event_duration, 2.0);
-  EXPECT_EQ(a.max_event_duration, 3.0);
-  EXPECT_EQ(a.min_event_duration, 1.0);
+  EXPECT_EQ(a.avg_duration, 2.0);
+  EXPECT_EQ(a.max_duration, 3.0);
+  EXPECT_EQ(a.min_duration, 1.0);
   EXPECT_EQ(a.avg_battery_level, 70.0);
   EXPECT_EQ(a.min_battery_level, 60.0);
   EXPECT_EQ(a.avg_signal_strength, -60.0);
@@ -129,14 +129,14 @@ TEST(TumblingWindow, NullValuesAreLeftOutOfTheirAggregates) {
   const auto rows = run(w, {a, b, event("x", "z", t0 + minute)});
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].event_count, 2);
-  EXPECT_EQ(rows[0].avg_event_duration, 2.0);
+  EXPECT_EQ(rows[0].avg_duration, 2.0);
   EXPECT_EQ(rows[0].avg_battery_level, 40.0);
   EXPECT_FALSE(rows[0].city.has_value()) << "the latest event had no location";
   EXPECT_FALSE(rows[0].firmware_version.has_value());
   auto only_null = make(0);
   const auto r2 = run(only_null, {b, event("x", "z", t0 + minute)});
   ASSERT_EQ(r2.size(), 1u);
-  EXPECT_FALSE(r2[0].avg_event_duration || r2[0].min_battery_level || r2[0].avg_signal_strength);
+  EXPECT_FALSE(r2[0].avg_duration || r2[0].min_battery_level || r2[0].avg_signal_strength);
 }
 
 TEST(TumblingWindow, NegativeTimesFloorToTheirWindow) {

@@ -36,9 +36,9 @@ struct device_window_row {
   std::string device_id;
   std::string device_type;
   std::int64_t event_count = 0;
-  std::optional<double> avg_event_duration;
-  std::optional<double> max_event_duration;
-  std::optional<double> min_event_duration;
+  std::optional<double> avg_duration;
+  std::optional<double> max_duration;
+  std::optional<double> min_duration;
   std::optional<double> avg_battery_level;
   std::optional<double> min_battery_level;
   std::optional<double> avg_signal_strength;
@@ -154,9 +154,9 @@ struct device_aggregator {
     }
     if (i + 2 <= key.size()) r.device_type.assign(key.substr(i + 2));
     r.event_count = s.count;
-    r.avg_event_duration = s.duration.avg();
-    r.max_event_duration = s.duration.maximum();
-    r.min_event_duration = s.duration.minimum();
+    r.avg_duration = s.duration.avg();
+    r.max_duration = s.duration.maximum();
+    r.min_duration = s.duration.minimum();
     r.avg_battery_level = s.battery.avg();
     r.min_battery_level = s.battery.minimum();
     r.avg_signal_strength = s.signal.avg();
@@ -229,7 +229,7 @@ using device_windows = stream::tumbling_window<device_aggregator>;
 
 /// Appends `r` as one JSON object (no newline), members in this order: `window_start`,
 /// `window_end` (ISO-8601 UTC with milliseconds), `device_id`, `device_type`, `event_count`,
-/// `avg_event_duration`, `max_event_duration`, `min_event_duration`, `avg_battery_level`,
+/// `avg_duration`, `max_duration`, `min_duration`, `avg_battery_level`,
 /// `min_battery_level`, `avg_signal_strength`, `min_signal_strength`, `city`, `country`,
 /// `firmware_version`, `last_event_time`. Numbers in their shortest round-trip form; absent
 /// values are `null`. Strings are valid UTF-8 (they come from simdjson, which validates).
@@ -241,9 +241,9 @@ inline void append_row_json(std::string& out, const device_window_row& r) {
       .key("device_id").string(r.device_id)
       .key("device_type").string(r.device_type)
       .key("event_count").integer(r.event_count)
-      .key("avg_event_duration").number_or_null(r.avg_event_duration)
-      .key("max_event_duration").number_or_null(r.max_event_duration)
-      .key("min_event_duration").number_or_null(r.min_event_duration)
+      .key("avg_duration").number_or_null(r.avg_duration)
+      .key("max_duration").number_or_null(r.max_duration)
+      .key("min_duration").number_or_null(r.min_duration)
       .key("avg_battery_level").number_or_null(r.avg_battery_level)
       .key("min_battery_level").number_or_null(r.min_battery_level)
       .key("avg_signal_strength").number_or_null(r.avg_signal_strength)

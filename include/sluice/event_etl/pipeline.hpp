@@ -15,10 +15,13 @@
 #include "sluice/event_etl/device_event.hpp"
 #include "sluice/event_etl/event_codec.hpp"
 #include "sluice/event_etl/range_filter.hpp"
+#include "sluice/state/state_store.hpp"
+#include "sluice/store/any_blobs.hpp"
 #include "sluice/stream/dedup.hpp"
 #include "sluice/stream/tumbling_window.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <utility>
 
 namespace sluice::inline v0::event_etl {
@@ -27,18 +30,27 @@ namespace sluice::inline v0::event_etl {
 using device_dedup = stream::watermark_dedup<device_event>;
 
 static_assert(transform_for<device_dedup, device_event>);
-static_assert(stateful_transform<device_dedup>);
+static_assert(batch_stateful_transform<device_dedup>);
+static_assert(batch_stateful_transform<device_windows>);
 
 /// The knobs of the event ETL's stages.
 struct event_etl_options {
   std::int64_t window_ms = 60'000;      ///< tumbling window length (> 0)
   std::int64_t watermark_delay_ms = 600'000;   ///< watermark delay of dedup and windows (≥ 0)
   range_filter_options ranges{};        ///< the value ranges events must satisfy
+  /// Where the dedup keys and open windows are checkpointed incrementally (changelogs and
+  /// snapshots, docs/state-store.md): the checkpoint's blobs, say. Empty: the whole state goes
+  /// into each commit record (small states and tests only: it costs O(state) per batch).
+  std::optional<store::any_blobs> state_blobs;
+  /// Snapshot interval and retention of both stages' state stores; their file prefixes are
+  /// `state/dedup/` and `state/windows/` under `state_blobs` (the `prefix` here is ignored).
+  state::state_options state{};
 };
 
 /// The event ETL over source `Src` and a sink `Sink` of `device_window_row`s, at-least-once
 /// towards the sink (use an idempotent sink: `stream::jsonl_batch_sink`) with exactly-once
-/// state: the dedup keys, open windows and watermarks travel with each checkpoint commit.
+/// state: the dedup keys, open windows and watermarks are committed with each checkpoint commit
+/// (the commit record names their state files, or holds them whole without `state_blobs`).
 ///
 /// Stage indices for `transform<I>()`: 0 `range_filter`, 1 `device_dedup`, 2 `device_windows`.
 template <class Src, class Sink>
@@ -51,9 +63,16 @@ template <class Src, class Sink>
                                                                   const event_etl_options& opt) {
   if (opt.watermark_delay_ms < 0) return errc::invalid_argument;
   SLUICE_TRY(windows, device_windows::make({opt.window_ms, opt.watermark_delay_ms}));
+  device_dedup dedup(opt.watermark_delay_ms);
+  if (opt.state_blobs) {
+    state::state_options so = opt.state;
+    so.prefix = "state/dedup/";
+    dedup.checkpoint_to(*opt.state_blobs, so);
+    so.prefix = "state/windows/";
+    windows.checkpoint_to(*opt.state_blobs, so);
+  }
   return event_etl_pipeline<Src, Sink>(std::move(src), json_event_codec{}, range_filter(opt.ranges),
-                                       device_dedup(opt.watermark_delay_ms), std::move(windows),
-                                       std::move(sink));
+                                       std::move(dedup), std::move(windows), std::move(sink));
 }
 
 }  // namespace sluice::inline v0::event_etl

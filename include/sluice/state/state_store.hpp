@@ -76,7 +76,7 @@ class state_store {
   result<std::string> write(std::int64_t batch_id, Changes&& changes, All&& all) {
     manifest next = committed_;
     next.batch_id = batch_id;
-    const bool snapshot_due =
+    const bool snapshot_due = snapshot_next_ ||
         static_cast<std::int64_t>(committed_.changelogs.size()) + 1 >= opt_.snapshot_interval;
     stats_.last_batch_bytes = 0;
     if (snapshot_due) {
@@ -114,10 +114,15 @@ class state_store {
     pending_.reset();
     if (pending_snapshot_) {
       pending_snapshot_ = false;
+      snapshot_next_ = false;
       return retain();
     }
     return success();
   }
+
+  /// The next `write` writes a snapshot, whatever the interval: for a state that no file holds
+  /// (loaded from elsewhere, e.g. a whole state saved in a commit record before this store).
+  void snapshot_next() noexcept { snapshot_next_ = true; }
 
   /// Forgets the last `write` (its batch will be written again).
   void rollback() noexcept {
@@ -132,6 +137,7 @@ class state_store {
   result<void> recover(std::string_view manifest_text, Apply&& apply) {
     pending_.reset();
     pending_snapshot_ = false;
+    snapshot_next_ = false;
     if (manifest_text.empty()) {
       committed_ = manifest{};
       return success();
@@ -250,6 +256,7 @@ class state_store {
   manifest committed_;
   std::optional<manifest> pending_;
   bool pending_snapshot_ = false;
+  bool snapshot_next_ = false;
   state_stats stats_;
   std::string detail_;
 };

@@ -9,7 +9,10 @@
 #include "sluice/core/concepts/transform.hpp"
 #include "sluice/core/error.hpp"
 #include "sluice/core/reject.hpp"
+#include "sluice/state/state_store.hpp"
+#include "sluice/store/any_blobs.hpp"
 #include "sluice/stream/detail/hash.hpp"
+#include "sluice/stream/detail/incremental.hpp"
 #include "sluice/stream/dedup_key_of.hpp"
 #include "sluice/stream/event_time_of.hpp"
 #include "sluice/stream/state_blob.hpp"
@@ -302,11 +305,18 @@ struct dedup_stats {
 ///   match a forgotten key is late itself, so no duplicate slips through unless it carries a
 ///   later event time than its first occurrence.
 /// The state (watermark and keys) is saved and restored through `save_state` / `load_state`
-/// (`stateful_transform`), so a restart neither loses nor repeats a decision.
+/// (`stateful_transform`), so a restart neither loses nor repeats a decision: whole, in the
+/// commit record, or, once `checkpoint_to` attached a state store, incrementally
+/// (`batch_stateful_transform`): each commit writes a changelog of the keys the batch added and
+/// the watermark, a snapshot every `snapshot_interval` changelogs, and the commit record names
+/// them (docs/state-store.md, "The dedup's entries"). Keys the watermark passed are not written
+/// as removals: recovery forgets them as the batch did, from the watermark of each file.
 ///
-/// Errors: none from `apply`; `errc::corrupt_state` from `load_state`.
+/// Errors: none from `apply`; `errc::corrupt_state` from `load_state` (with the state store's
+/// `state_error()` naming the file); the state store's from `save_state(blob, batch)`.
 /// Thread-safety: none. Complexity: expected O(1) per event (amortized: expired keys are
-/// dropped in one pass when the table fills); O(state) per `save_state`.
+/// dropped in one pass when the table fills); O(state) per `save_state(blob)`, O(keys added)
+/// per incremental commit (O(state) when it writes a snapshot).
 template <class T>
 class watermark_dedup {
  public:
@@ -345,10 +355,12 @@ class watermark_dedup {
           continue;
         }
         const std::size_t from = k == 0 ? 0 : ends_[k - 1];
-        if (!keys_.insert(std::string_view(key_).substr(from, ends_[k] - from), hashes_[k], t)) {
+        const std::string_view key = std::string_view(key_).substr(from, ends_[k] - from);
+        if (!keys_.insert(key, hashes_[k], t)) {
           ++stats_.duplicates;
           continue;
         }
+        if (inc_.attached()) remember_added(key, t);
         ++stats_.passed;
         if (kept != g + k) in[kept] = std::move(v);
         ++kept;
@@ -365,6 +377,51 @@ class watermark_dedup {
     return success();
   }
 
+  /// From now on, commits checkpoint the state incrementally into `blobs` (a changelog per
+  /// batch, snapshots, retention: `opt`); a state saved whole before still loads.
+  void checkpoint_to(store::any_blobs blobs, state::state_options opt) {
+    inc_.attach(std::move(blobs), std::move(opt));
+    added_.clear();
+  }
+
+  /// The state of batch `batch_id`: with a state store, its changes written there and the
+  /// manifest naming them in `blob`; without, as `save_state(blob)`. A retry of the same batch
+  /// writes the same.
+  result<void> save_state(std::string& blob, std::int64_t batch_id) {
+    if (!inc_.attached()) return std::as_const(*this).save_state(blob);
+    SLUICE_TRY(text, inc_.store().write(
+                         batch_id,
+                         [&](state::file_writer& w) {
+                           if (added_.empty() && wm_.max_seen() == inc_.committed_max_seen()) return;
+                           detail::put_watermark(w, wm_.max_seen());
+                           for (std::size_t at = 0; at < added_.size();) {
+                             std::int64_t t;
+                             std::uint32_t n;
+                             std::memcpy(&t, added_.data() + at, 8);
+                             std::memcpy(&n, added_.data() + at + 8, 4);
+                             put_key(w, std::string_view(added_).substr(at + 12, n), t);
+                             at += 12 + n;
+                           }
+                         },
+                         [&](state::file_writer& w) {
+                           detail::put_watermark(w, wm_.max_seen());
+                           keys_.for_each([&](const detail::timed_key_set::entry& e) { put_key(w, e.key, e.time); });
+                         }));
+    blob = std::move(text);
+    inc_.pending_max_seen(wm_.max_seen());
+    return success();
+  }
+
+  /// The commit of the last `save_state(blob, batch)` is durable (the state store may delete
+  /// files no retained commit needs).
+  result<void> state_committed() {
+    added_.clear();
+    return inc_.committed();
+  }
+
+  /// What the state store found wrong when `load_state` failed (the file and why), else empty.
+  [[nodiscard]] std::string state_error() const { return inc_.error_detail(); }
+
   /// Appends the state: `dedup1;`, the largest event time seen (`n;` if none), the number of
   /// keys, then each key's time and bytes.
   result<void> save_state(std::string& blob) const {
@@ -379,11 +436,36 @@ class watermark_dedup {
     return success();
   }
 
-  /// Restores what `save_state` wrote; `""` resets to no state.
-  /// Errors: `errc::corrupt_state` for any other text.
+  /// Restores what `save_state` wrote (a manifest of the state store, or the whole state);
+  /// `""` resets to no state.
+  /// Errors: `errc::corrupt_state` for any other text, and for a state file that is missing or
+  /// damaged (`state_error()` says which).
   result<void> load_state(std::string_view blob) {
     keys_.clear();
     wm_.restore(std::nullopt);
+    added_.clear();
+    if (detail::is_manifest(blob) || (blob.empty() && inc_.attached())) {
+      auto r = inc_.recover(blob, [&](std::string_view key, std::string_view value) -> result<void> {
+        if (key == detail::watermark_key) {
+          SLUICE_TRY(m, detail::watermark_value(value));
+          wm_.restore(m);
+          keys_.expire_before(wm_.current());
+          return success();
+        }
+        if (key.empty() || key.front() != 'k' || value.size() != 8) return errc::corrupt_state;
+        std::int64_t t;
+        std::memcpy(&t, value.data(), 8);
+        if (!keys_.insert(key.substr(1), t)) return errc::corrupt_state;  // a key twice
+        return success();
+      });
+      if (!r) {
+        keys_.clear();
+        wm_.restore(std::nullopt);
+        return r.error();
+      }
+      inc_.recovered_max_seen(wm_.max_seen());
+      return success();
+    }
     if (blob.empty()) return success();
     blob_reader r(blob);
     SLUICE_TRYV(r.expect("dedup1;"));
@@ -398,6 +480,9 @@ class watermark_dedup {
     if (!r.at_end()) return errc::corrupt_state;
     wm_.restore(max_seen);
     keys_.expire_before(wm_.current());
+    // A whole state in the commit (from before the store was attached): the first incremental
+    // commit after it writes a snapshot, since no file holds these keys.
+    inc_.recovered_whole();
     return success();
   }
 
@@ -417,8 +502,27 @@ class watermark_dedup {
   [[nodiscard]] const dedup_stats& stats() const noexcept { return stats_; }
 
  private:
+  // A key of the changelog: 'k' then the key's bytes; its value the event time (8 bytes LE).
+  void put_key(state::file_writer& w, std::string_view key, std::int64_t t) {
+    char v[8];
+    std::memcpy(v, &t, 8);
+    key_.assign(1, 'k');
+    key_.append(key);
+    w.put(key_, std::string_view(v, 8));
+  }
+  void remember_added(std::string_view key, std::int64_t t) {
+    char head[12];
+    const auto n = static_cast<std::uint32_t>(key.size());
+    std::memcpy(head, &t, 8);
+    std::memcpy(head + 8, &n, 4);
+    added_.append(head, 12);
+    added_.append(key);
+  }
+
   event_time_watermark wm_;
   detail::timed_key_set keys_;
+  detail::incremental_state inc_;          // the state store, once attached
+  std::string added_;                      // keys added since the last commit: time, length, bytes
   std::string key_;                        // scratch: the keys of a group
   std::size_t ends_[16] = {};              // scratch: where each key of the group ends
   std::uint64_t hashes_[16] = {};          // scratch: their hashes

@@ -11,7 +11,10 @@
 #include "sluice/core/concepts/transform.hpp"
 #include "sluice/core/error.hpp"
 #include "sluice/core/reject.hpp"
+#include "sluice/state/state_store.hpp"
+#include "sluice/store/any_blobs.hpp"
 #include "sluice/stream/detail/hash.hpp"
+#include "sluice/stream/detail/incremental.hpp"
 #include "sluice/stream/event_time_of.hpp"
 #include "sluice/stream/state_blob.hpp"
 #include "sluice/stream/watermark.hpp"
@@ -80,9 +83,14 @@ struct window_stats {
 ///   mode), ordered by window start, then group key bytes, and its state is dropped. No later
 ///   event can reach it: any such event is late. Windows still open stay in the state, which is
 ///   saved with each commit (`save_state` / `load_state`), so a restart neither loses nor
-///   double-counts an event.
+///   double-counts an event: whole in the commit record, or, once `checkpoint_to` attached a
+///   state store, incrementally (`batch_stateful_transform`): each commit writes a changelog of
+///   the windows the batch changed and the watermark, a snapshot every `snapshot_interval`
+///   changelogs (docs/state-store.md, "The windows' entries"). Closed windows are not written
+///   as removals: recovery drops them as the batch did, from the watermark of each file.
 ///
-/// Errors: none from `apply`; `errc::corrupt_state` from `load_state`.
+/// Errors: none from `apply`; `errc::corrupt_state` from `load_state` (`state_error()` names a
+/// bad state file); the state store's from `save_state(blob, batch)`.
 /// Thread-safety: none. Complexity: expected O(1) per event; O(open windows) per batch that
 /// closes windows and per `save_state`.
 template <class Agg>
@@ -120,13 +128,59 @@ class tumbling_window {
       const std::int64_t start = window_start(t);
       key_.clear();
       agg_.group_key(key_, v);
-      agg_.add(find_or_insert(start, key_).state, v);
+      entry& e = find_or_insert(start, key_);
+      agg_.add(e.state, v);
+      e.dirty = true;
       ++stats_.aggregated;
     }
     wm_.advance();
     emit_closed(out);
     return success();
   }
+
+  /// From now on, commits checkpoint the state incrementally into `blobs` (a changelog per
+  /// batch, snapshots, retention: `opt`); a state saved whole before still loads.
+  void checkpoint_to(store::any_blobs blobs, state::state_options opt) {
+    inc_.attach(std::move(blobs), std::move(opt));
+    for (auto& e : entries_) e.dirty = true;
+  }
+
+  /// The state of batch `batch_id`: with a state store, its changes written there and the
+  /// manifest naming them in `blob`; without, as `save_state(blob)`. A retry of the same batch
+  /// writes the same.
+  result<void> save_state(std::string& blob, std::int64_t batch_id) {
+    if (!inc_.attached()) return std::as_const(*this).save_state(blob);
+    SLUICE_TRY(text, inc_.store().write(
+                         batch_id,
+                         [&](state::file_writer& w) {
+                           bool any = wm_.max_seen() != inc_.committed_max_seen();
+                           for (const auto& e : entries_) any = any || e.dirty;
+                           if (!any) return;
+                           detail::put_watermark(w, wm_.max_seen());
+                           for (const auto& e : entries_)
+                             if (e.dirty) put_window(w, e);
+                         },
+                         [&](state::file_writer& w) {
+                           detail::put_watermark(w, wm_.max_seen());
+                           std::vector<std::uint32_t> order(entries_.size());
+                           for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+                           sort_entries(order);
+                           for (const auto i : order) put_window(w, entries_[i]);
+                         }));
+    blob = std::move(text);
+    inc_.pending_max_seen(wm_.max_seen());
+    return success();
+  }
+
+  /// The commit of the last `save_state(blob, batch)` is durable (the state store may delete
+  /// files no retained commit needs).
+  result<void> state_committed() {
+    for (auto& e : entries_) e.dirty = false;
+    return inc_.committed();
+  }
+
+  /// What the state store found wrong when `load_state` failed (the file and why), else empty.
+  [[nodiscard]] std::string state_error() const { return inc_.error_detail(); }
 
   /// Appends the state: `window1;`, the largest event time seen (`n;` if none), the number of
   /// open windows, then each window's start, group key and aggregate state (in window start,
@@ -148,12 +202,44 @@ class tumbling_window {
     return success();
   }
 
-  /// Restores what `save_state` wrote; `""` resets to no state.
-  /// Errors: `errc::corrupt_state` for any other text.
+  /// Restores what `save_state` wrote (a manifest of the state store, or the whole state);
+  /// `""` resets to no state.
+  /// Errors: `errc::corrupt_state` for any other text, and for a state file that is missing or
+  /// damaged (`state_error()` says which).
   result<void> load_state(std::string_view blob) {
     entries_.clear();
     index_.clear();
+    min_start_ = std::numeric_limits<std::int64_t>::max();
     wm_.restore(std::nullopt);
+    if (detail::is_manifest(blob) || (blob.empty() && inc_.attached())) {
+      auto r = inc_.recover(blob, [&](std::string_view key, std::string_view value) -> result<void> {
+        if (key == detail::watermark_key) {
+          SLUICE_TRY(m, detail::watermark_value(value));
+          wm_.restore(m);
+          drop_closed();
+          return success();
+        }
+        if (key.size() < 9 || key.front() != 'k') return errc::corrupt_state;
+        std::int64_t start;
+        std::memcpy(&start, key.data() + 1, 8);
+        if (start != window_start(start)) return errc::corrupt_state;  // not a window of this size
+        entry& e = find_or_insert(start, key.substr(9));
+        e.state = state_type{};
+        blob_reader r(value);
+        SLUICE_TRYV(agg_.load(e.state, r));
+        if (!r.at_end()) return errc::corrupt_state;
+        return success();
+      });
+      if (!r) {
+        entries_.clear();
+        index_.clear();
+        wm_.restore(std::nullopt);
+        return r.error();
+      }
+      drop_closed();
+      inc_.recovered_max_seen(wm_.max_seen());
+      return success();
+    }
     if (blob.empty()) return success();
     blob_reader r(blob);
     SLUICE_TRYV(r.expect("window1;"));
@@ -171,6 +257,9 @@ class tumbling_window {
     }
     if (!r.at_end()) return errc::corrupt_state;
     wm_.restore(max_seen);
+    // A whole state from the commit record (saved before the store was attached): the first
+    // incremental commit after it writes a snapshot, since no file holds these windows.
+    inc_.recovered_whole();
     return success();
   }
 
@@ -227,6 +316,7 @@ class tumbling_window {
     std::int64_t start = 0;
     key_bytes key;
     state_type state{};
+    bool dirty = false;   // changed since the last commit (for the changelog)
   };
 
   tumbling_window(window_options opt, Agg agg) : opt_(opt), agg_(std::move(agg)), wm_(opt.delay_ms) {}
@@ -243,7 +333,7 @@ class tumbling_window {
     for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
       const slot_type slot = index_[i];
       if (slot == 0) {
-        entries_.push_back(entry{h, start, key_bytes(key), state_type{}});
+        entries_.push_back(entry{h, start, key_bytes(key), state_type{}, false});
         index_[i] = make_slot(h, entries_.size() - 1);
         if (start < min_start_) min_start_ = start;
         return entries_.back();
@@ -272,6 +362,35 @@ class tumbling_window {
       const auto& y = entries_[b];
       return x.start != y.start ? x.start < y.start : x.key.view() < y.key.view();
     });
+  }
+
+  // A window of the changelog: key 'k', the start (8 bytes LE) and the group key; value the
+  // aggregate state as the policy saves it.
+  void put_window(state::file_writer& w, const entry& e) {
+    key_.assign(1, 'k');
+    char start[8];
+    std::memcpy(start, &e.start, 8);
+    key_.append(start, 8);
+    key_.append(e.key.view());
+    value_.clear();
+    blob_writer bw(value_);
+    agg_.save(e.state, bw);
+    w.put(key_, value_);
+  }
+
+  // Drops (without emitting) every window the watermark closed: recovery, as `emit_closed` did.
+  void drop_closed() {
+    const std::int64_t wm = wm_.current();
+    if (entries_.empty() || wm < event_time_watermark::none + opt_.window_ms) return;
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < entries_.size(); ++i) {
+      if (entries_[i].start <= wm - opt_.window_ms) continue;
+      if (kept != i) entries_[kept] = std::move(entries_[i]);
+      ++kept;
+    }
+    if (kept == entries_.size()) return;
+    entries_.resize(kept);
+    reindex(std::max<std::size_t>(64, index_.size()));
   }
 
   // Emits and drops every window whose end is at or before the watermark.
@@ -310,7 +429,9 @@ class tumbling_window {
   std::vector<slot_type> index_;       // open addressing (see slot_type), 0 = empty
   std::int64_t min_start_ = std::numeric_limits<std::int64_t>::max();
   std::string key_;                    // scratch
+  std::string value_;                  // scratch: an aggregate saved for the changelog
   std::vector<std::uint32_t> closing_;  // scratch
+  detail::incremental_state inc_;      // the state store, once attached
   window_stats stats_;
 };
 

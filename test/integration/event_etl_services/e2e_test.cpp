@@ -34,7 +34,7 @@ using namespace swtest;
 const std::string etl_exe = SLUICE_EVENT_ETL_EXE;
 const std::string gen_exe = SLUICE_EVENT_GEN_EXE;
 constexpr int partitions = 4;
-constexpr int batch_size = 150;
+constexpr int batch_size = 50;   // 120 batches over the partitions: room for 20 kills
 
 // The device_id of an event line, or "-" when the line has none (an invalid event: it goes to
 // some partition and becomes a dead letter there).
@@ -134,6 +134,9 @@ class EventEtlServices : public swsvc::writer_services {
                                "--s3-path-style",
                                "--checkpoint-location", "s3://" + bucket_ + "/" + root + "/checkpoint",
                                "--kafka-max-offsets-per-trigger", std::to_string(batch_size),
+                               // Incremental state on S3 with a snapshot every 3 changelogs and
+                               // retention of 2 batches, so kills land in all three kinds of write.
+                               "--state-snapshot-interval", "3", "--min-batches-to-retain", "2",
                                // A killed member leaves the group within a second or two.
                                "-X", "session.timeout.ms=2000", "-X", "heartbeat.interval.ms=300"};
     if (once) a.emplace_back("--once");
@@ -212,10 +215,10 @@ TEST_F(EventEtlServices, RestartsAfterSigtermAndSigkillWriteTheRowsOfAnUninterru
     EXPECT_TRUE(rows_of(term) == ref_rows) << difference(rows_of(term), ref_rows);
     EXPECT_TRUE(term == reference) << "the objects differ (names or bytes)";
   }
-  // SIGKILL at random moments (after a commit plus a random delay, so also inside a batch), at
-  // least three times and until a killed batch was replayed, then a run to the end: a killed
-  // batch is replayed from its plan with the state of the last commit, so nothing is lost or
-  // counted twice.
+  // SIGKILL at random moments (after a commit plus a random delay, so also inside a batch: in
+  // the state's changelog and snapshot PUTs and retention's DELETEs), at least 20 times and until
+  // a killed batch was replayed, then a run to the end: a killed batch is replayed from its plan
+  // with the state of the last commit, so nothing is lost or counted twice.
   {
     std::mt19937 rng(20261121);
     std::size_t replayed_lines = 0;
@@ -226,10 +229,10 @@ TEST_F(EventEtlServices, RestartsAfterSigtermAndSigkillWriteTheRowsOfAnUninterru
       return n;
     };
     // A kill replays a batch only if it lands between the batch's plan and its commit, a few
-    // tens of milliseconds out of each batch: up to 24 kills, each after a random delay.
-    for (; kills < 24 && (kills < 3 || replayed_lines == 0); ++kills) {
+    // tens of milliseconds out of each batch: 20 to 30 kills, each after a random delay.
+    for (; kills < 30 && (kills < 20 || replayed_lines == 0); ++kills) {
       const auto err = dir / ("kill" + std::to_string(kills) + ".err");
-      const int status = interrupt("etl-kill", "kill", err, 1, SIGKILL, std::chrono::milliseconds(rng() % 150));
+      const int status = interrupt("etl-kill", "kill", err, 1, SIGKILL, std::chrono::milliseconds(rng() % 60));
       ASSERT_TRUE(WIFSIGNALED(status)) << read_file(err);
       replayed_lines += replays_in(read_file(err));
     }

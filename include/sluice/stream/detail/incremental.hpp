@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+/// @file
+/// What `watermark_dedup` and `tumbling_window` share to checkpoint incrementally through a
+/// `state::state_store` (docs/state-store.md, "Stages on the state store"): the store once
+/// attached, the watermark entry every file starts with, and the recovery loop.
+///
+/// Both stages forget state by the watermark alone (expired keys, closed windows), so their
+/// files hold puts only: a file's first entry is the watermark (key `w`, the largest event time
+/// seen: 8 bytes little-endian, or none), and recovery forgets what that watermark passed before
+/// it applies the file's other entries, as the batch did.
+
+#include "sluice/core/error.hpp"
+#include "sluice/state/state_file.hpp"
+#include "sluice/state/state_store.hpp"
+#include "sluice/store/any_blobs.hpp"
+
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace sluice::inline v0::stream::detail {
+
+/// The key of the watermark entry.
+inline constexpr std::string_view watermark_key = "w";
+
+/// True if `blob` is a state store's manifest (not a whole state saved in the commit).
+[[nodiscard]] inline bool is_manifest(std::string_view blob) noexcept {
+  return blob.substr(0, 13) == "sluice-state ";
+}
+
+/// Writes the watermark entry: `max_seen` as 8 bytes little-endian, or no bytes for none.
+inline void put_watermark(state::file_writer& w, std::optional<std::int64_t> max_seen) {
+  char v[8];
+  if (max_seen) std::memcpy(v, &*max_seen, 8);
+  w.put(watermark_key, std::string_view(v, max_seen ? 8 : 0));
+}
+
+/// The largest event time a watermark entry's value holds.
+/// Errors: `errc::corrupt_state` unless it has 0 or 8 bytes.
+[[nodiscard]] inline result<std::optional<std::int64_t>> watermark_value(std::string_view v) {
+  if (v.empty()) return std::optional<std::int64_t>();
+  if (v.size() != 8) return errc::corrupt_state;
+  std::int64_t m;
+  std::memcpy(&m, v.data(), 8);
+  return std::optional<std::int64_t>(m);
+}
+
+/// A stage's state store, once attached, and the watermark of its last commit (an unchanged
+/// watermark and no other change write no file).
+class incremental_state {
+ public:
+  using store_type = state::state_store<store::any_blobs>;
+
+  void attach(store::any_blobs blobs, state::state_options opt) {
+    store_.emplace(std::move(blobs), std::move(opt));
+    committed_max_seen_.reset();
+    pending_max_seen_.reset();
+  }
+  [[nodiscard]] bool attached() const noexcept { return store_.has_value(); }
+  [[nodiscard]] store_type& store() noexcept { return *store_; }
+  [[nodiscard]] const store_type* store_if() const noexcept { return store_ ? &*store_ : nullptr; }
+
+  /// The largest event time seen as of the last commit.
+  [[nodiscard]] std::optional<std::int64_t> committed_max_seen() const noexcept { return committed_max_seen_; }
+  /// The largest event time of the batch just written (committed by `committed()`).
+  void pending_max_seen(std::optional<std::int64_t> m) noexcept { pending_max_seen_ = m; }
+
+  /// The commit of the last write is durable.
+  result<void> committed() {
+    if (!store_) return success();
+    committed_max_seen_ = pending_max_seen_;
+    return store_->committed();
+  }
+
+  /// Loads the state `manifest_text` names: `apply(key, value) -> result<void>` for each put in
+  /// order. A removal entry is an error (these stages write none). The watermark of the result is
+  /// the committed one afterwards (`recovered_max_seen`).
+  /// Errors: `errc::corrupt_state` (`error_detail()` says which file and why).
+  template <class Apply>
+  result<void> recover(std::string_view manifest_text, Apply&& apply) {
+    result<void> first = success();
+    auto r = store_->recover(manifest_text, [&](state::op o, std::string_view k, std::string_view v) {
+      if (!first) return;
+      if (o != state::op::put) {
+        first = errc::corrupt_state;
+        why_ = "a removal entry, which this stage never writes";
+        return;
+      }
+      first = apply(k, v);
+      if (!first) why_ = "an entry this stage cannot read (key of " + std::to_string(k.size()) + " bytes)";
+    });
+    if (!r) return r;
+    if (!first) return first;
+    why_.clear();
+    return success();
+  }
+  void recovered_max_seen(std::optional<std::int64_t> m) noexcept {
+    committed_max_seen_ = m;
+    pending_max_seen_ = m;
+  }
+
+  /// A whole state was loaded from the commit record (saved before the store was attached): no
+  /// file holds it, so the next write is a snapshot.
+  void recovered_whole() {
+    if (!store_) return;
+    store_->snapshot_next();
+    committed_max_seen_.reset();
+  }
+
+  /// What recovery found wrong (the file and why), else empty.
+  [[nodiscard]] std::string error_detail() const {
+    if (!store_) return {};
+    if (!why_.empty()) return why_ + (store_->error_detail().empty() ? "" : "; " + store_->error_detail());
+    return store_->error_detail();
+  }
+
+ private:
+  std::optional<store_type> store_;
+  std::optional<std::int64_t> committed_max_seen_;
+  std::optional<std::int64_t> pending_max_seen_;
+  std::string why_;
+};
+
+}  // namespace sluice::inline v0::stream::detail
