@@ -10,8 +10,11 @@
 #include "../common/open_locations.hpp"
 
 #include "sluice/core/progress.hpp"
+#include "sluice/core/record.hpp"
+#include "sluice/core/reject.hpp"
 #include "sluice/core/runner.hpp"
 #include "sluice/core/stop.hpp"
+#include "sluice/event_etl/event_codec.hpp"
 #include "sluice/event_etl/jsonl_sink.hpp"
 #include "sluice/event_etl/pipeline.hpp"
 #include "sluice/fs/file_sink.hpp"
@@ -24,11 +27,15 @@
 #include "sluice/s3/client.hpp"
 #include "sluice/store/any_blobs.hpp"
 
+#include <simdjson.h>
+
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -139,6 +146,7 @@ event_etl::event_etl_options etl_options(const config& cfg) {
   eopt.window_ms = cfg.window.count();
   eopt.watermark_delay_ms = cfg.watermark_delay.count();
   eopt.ranges = cfg.ranges;
+  eopt.fields = cfg.fields;
   eopt.state.snapshot_interval = cfg.state_snapshot_interval;
   eopt.state.min_batches_to_retain = cfg.min_batches_to_retain;
   return eopt;
@@ -154,10 +162,59 @@ std::string settings_text(const config& cfg, const locations& loc) {
 
 int report_failure(const std::error_code& ec) { return sluice_examples::report_fatal(program, ec); }
 
+// The top-level keys of the JSON object `line`, comma-separated (best effort, for messages).
+std::string keys_of(const std::string& line) {
+  simdjson::dom::parser parser;
+  simdjson::dom::object obj;
+  if (parser.parse(line).get(obj) != simdjson::SUCCESS) return "(not a JSON object)";
+  std::string keys;
+  for (const auto field : obj) {
+    if (!keys.empty()) keys += ", ";
+    keys += field.key;
+  }
+  return keys;
+}
+
+// The file source's first events against the field names: when none of the first 100 decodes
+// and the first is a dead letter for a missing required field, the names do not fit the file.
+// With --field-map that is an error at start (a wrong map would make every event a dead letter);
+// without, a note. Returns 0, or the exit code 2.
+int check_first_events(const config& cfg) {
+  std::ifstream in(cfg.source_file, std::ios::binary);
+  std::vector<sluice::source_record> recs;
+  for (std::string line; recs.size() < 100 && std::getline(in, line);) {
+    if (line.empty()) continue;
+    auto& rec = recs.emplace_back();
+    rec.offset = static_cast<std::int64_t>(recs.size() - 1);
+    rec.payload = std::move(line);
+  }
+  if (recs.empty()) return 0;
+  event_etl::json_event_codec codec(cfg.fields);
+  std::vector<event_etl::device_event> out;
+  sluice::reject_list rejects;
+  if (!codec.decode(std::span<const sluice::source_record>(recs), out, rejects) || !out.empty() || rejects.empty())
+    return 0;
+  const std::string& why = rejects.items().front().reason;
+  if (why.rfind("missing required field", 0) != 0) return 0;
+  const std::string keys = keys_of(*recs.front().payload);
+  if (cfg.fields_mapped) {
+    std::fprintf(stderr,
+                 "%s: the first events of %s do not match --field-map: %s; its fields are: %s\n",
+                 program, cfg.source_file.c_str(), why.c_str(), keys.c_str());
+    return 2;
+  }
+  std::fprintf(stderr,
+               "%s: note: none of the first %zu events of %s decodes: %s; its fields are: %s (other names: "
+               "--field-map FIELD=NAME)\n",
+               program, recs.size(), cfg.source_file.c_str(), why.c_str(), keys.c_str());
+  return 0;
+}
+
 // The file source: one pipeline, one checkpoint. `Sink` is the console or an object sink.
 template <class Sink>
 int run_file_source(const config& cfg, locations& loc, Sink sink, sluice::json_lines_progress json,
                     const sluice::stop_flag& stop) {
+  if (const int rc = check_first_events(cfg); rc != 0) return rc;
   auto src = sluice::fs::lines_source::open(cfg.source_file);
   if (!src) {
     std::fprintf(stderr, "%s: cannot open the source %s: %s\n", program, cfg.source_file.c_str(),

@@ -13,8 +13,11 @@
 #include "../common/option_reader.hpp"
 #include "../common/option_table.hpp"
 #include "../common/storage_options.hpp"
+#include "sluice/event_etl/event_fields.hpp"
 #include "sluice/event_etl/range_filter.hpp"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <chrono>
 #include <cstdint>
@@ -68,6 +71,8 @@ struct config {
   std::int64_t state_snapshot_interval = 100;    ///< --state-snapshot-interval: changelogs per snapshot
   std::int64_t min_batches_to_retain = 100;      ///< --min-batches-to-retain: batches recoverable
   sluice::event_etl::range_filter_options ranges{};
+  sluice::event_etl::event_fields fields{};      ///< --field-map: the JSON names of the fields
+  bool fields_mapped = false;                    ///< --field-map given (checked on the first events)
   bool once = false;
   std::chrono::milliseconds trigger_interval{0};
   progress_target progress;
@@ -141,6 +146,13 @@ inline constexpr option_info options_table[] = {
     {"window-duration", "WINDOW_DURATION", "DURATION", "tumbling window length (default 1 minute)"},
     {"watermark-delay", "WATERMARK_DELAY", "DURATION",
      "how far behind the latest event time the watermark trails (default 10 minutes)"},
+    {"field-map", "SLUICE_FIELD_MAP", "FIELD=NAME[,…]",
+     "the JSON names of the event's fields where they differ from the schema's, e.g. "
+     "event_time=timestamp,location.city=town; FIELD is one of event_id, device_id, device_type, "
+     "event_time, event_duration, battery_level, signal_strength, location, firmware_version, "
+     "location.city, location.country, location.latitude, location.longitude (default: the "
+     "names as written); with a file source, a map that none of the first 100 events fits is "
+     "an error at start"},
     {"battery-range", "SLUICE_BATTERY_RANGE", "LO:HI", "valid battery_level, percent (default 0:100)"},
     {"signal-range", "SLUICE_SIGNAL_RANGE", "LO:HI", "valid signal_strength, dBm (default -150:0)"},
     {"latitude-range", "SLUICE_LATITUDE_RANGE", "LO:HI", "valid latitude (default -90:90)"},
@@ -206,6 +218,47 @@ inline std::optional<sluice::event_etl::value_range> parse_range(std::string_vie
   if (!to_double(v.substr(0, colon), r.lo) || !to_double(v.substr(colon + 1), r.hi) || r.lo > r.hi)
     return std::nullopt;
   return r;
+}
+
+/// `FIELD=NAME[,FIELD=NAME…]` into `out` (from the defaults); the reason on an error: an unknown
+/// FIELD, an empty NAME, a FIELD twice, or two fields of one object under one name.
+inline std::optional<std::string> parse_field_map(std::string_view v, sluice::event_etl::event_fields& out) {
+  using fields = sluice::event_etl::event_fields;
+  out = fields{};
+  std::array<bool, fields::members.size()> given{};   // the fields mapped so far
+  while (!v.empty()) {
+    const auto comma = v.find(',');
+    const std::string_view item = v.substr(0, comma);
+    v = comma == std::string_view::npos ? std::string_view() : v.substr(comma + 1);
+    const auto eq = item.find('=');
+    if (eq == std::string_view::npos) return "expected FIELD=NAME, got '" + std::string(item) + "'";
+    const std::string_view field = item.substr(0, eq), name = item.substr(eq + 1);
+    const auto* m = std::find_if(fields::members.begin(), fields::members.end(),
+                                 [&](const auto& e) { return e.first == field; });
+    if (m == fields::members.end()) {
+      std::string known;
+      for (const auto& e : fields::members) known += (known.empty() ? "" : ", ") + std::string(e.first);
+      return "unknown field '" + std::string(field) + "' (the fields: " + known + ")";
+    }
+    if (name.empty()) return "an empty name for the field '" + std::string(field) + "'";
+    auto& once = given[static_cast<std::size_t>(m - fields::members.begin())];
+    if (once) return "the field '" + std::string(field) + "' is mapped twice";
+    once = true;
+    out.*(m->second) = std::string(name);
+  }
+  // Two fields of one object (the event, or its location) under one JSON name.
+  for (std::size_t i = 0; i < fields::members.size(); ++i) {
+    for (std::size_t j = i + 1; j < fields::members.size(); ++j) {
+      const auto& a = fields::members[i];
+      const auto& b = fields::members[j];
+      const bool nested_a = a.first.find('.') != std::string_view::npos;
+      const bool nested_b = b.first.find('.') != std::string_view::npos;
+      if (nested_a == nested_b && out.*(a.second) == out.*(b.second))
+        return "the fields '" + std::string(a.first) + "' and '" + std::string(b.first) + "' have the same name '" +
+               out.*(a.second) + "'";
+    }
+  }
+  return std::nullopt;
 }
 
 inline bool is_topic_name(std::string_view t) {
@@ -317,6 +370,11 @@ inline std::variant<config, usage_error> parse(const std::vector<std::string>& a
       if (!parsed) return usage_error{v->where + ": expected LO:HI with LO <= HI, got '" + v->value + "'"};
       *range = *parsed;
     }
+  }
+
+  if (auto v = r.get("field-map")) {
+    if (auto why = detail::parse_field_map(v->value, cfg.fields)) return usage_error{v->where + ": " + *why};
+    cfg.fields_mapped = true;
   }
 
   if (auto e = ex::read_switch(r, "once", cfg.once)) return *e;

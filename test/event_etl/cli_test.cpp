@@ -24,6 +24,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -304,6 +305,53 @@ TEST(EventEtlCli, SigkillsDuringStateWritesLoseNoWindowAndCountNoneTwice) {
     EXPECT_GE(files.size(), 1u) << stage;
   }
   std::printf("[ kills    ] %d SIGKILLs; a batch replayed after %zu of the restarts\n", kills, replayed);
+}
+
+// The seed job's users name their fields themselves: --field-map reads events whose time is
+// called `timestamp` into the same windows as the schema's names; a map that does not fit the
+// file's first events is an error at start (exit 2, naming the field and the event's fields), not
+// a run that dead-letters every event.
+TEST(EventEtlCli, FieldMapReadsRenamedFieldsAndAWrongMapFailsAtStart) {
+  sluice_test::temp_dir d;
+  ASSERT_EQ(run({gen, "--events", "3000", "--devices", "20", "--rate", "20", "--output", "in.jsonl"}, {}, d.path())
+                .code,
+            0);
+  std::string renamed;
+  std::istringstream in(sluice_test::slurp(d / "in.jsonl"));
+  for (std::string l; std::getline(in, l);) {
+    if (const auto at = l.find("\"event_time\":"); at != std::string::npos) l.replace(at, 12, "\"timestamp\"");
+    renamed += l + "\n";
+  }
+  sluice_test::spit(d / "renamed.jsonl", renamed);
+  const std::vector<std::string> env = {"KAFKA_MAX_OFFSETS_PER_TRIGGER=500"};
+  const auto plain = run({etl, "--source", "in.jsonl", "--sink", "out-plain", "--once", "--checkpoint", "ck-plain"},
+                         env, d.path());
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  const auto mapped = run({etl, "--source", "renamed.jsonl", "--sink", "out-mapped", "--once", "--checkpoint",
+                           "ck-mapped", "--field-map", "event_time=timestamp"},
+                          env, d.path());
+  ASSERT_EQ(mapped.code, 0) << mapped.err;
+  EXPECT_EQ(folder(d / "out-mapped"), folder(d / "out-plain"));
+  EXPECT_FALSE(folder(d / "out-plain").empty());
+
+  const auto wrong = run({etl, "--source", "renamed.jsonl", "--sink", "out-wrong", "--once", "--checkpoint",
+                          "ck-wrong", "--field-map", "event_time=ts"},
+                         env, d.path());
+  EXPECT_EQ(wrong.code, 2) << wrong.err;
+  EXPECT_NE(wrong.err.find("do not match --field-map: missing required field \"ts\"; its fields are: "),
+            std::string::npos)
+      << wrong.err;
+  EXPECT_NE(wrong.err.find("timestamp"), std::string::npos) << wrong.err;
+  EXPECT_FALSE(std::filesystem::exists(d / "out-wrong"));
+  // Without a map, the schema's names on renamed input: a note at start, and the run goes on.
+  const auto unmapped = run({etl, "--source", "renamed.jsonl", "--sink", "out-unmapped", "--once", "--checkpoint",
+                             "ck-unmapped"},
+                            env, d.path());
+  EXPECT_EQ(unmapped.code, 0) << unmapped.err;
+  EXPECT_NE(unmapped.err.find("note: none of the first 100 events of renamed.jsonl decodes: missing required "
+                              "field \"event_time\""),
+            std::string::npos)
+      << unmapped.err;
 }
 
 TEST(EventEtlCli, S3RetryBudgetAndRequestTimeoutTakeEffect) {

@@ -269,3 +269,51 @@ TEST(EventCodec, SameInputSameOutput) {
 }
 
 }  // namespace
+
+namespace {
+
+// Configured names: the user's JSON calls the event time `timestamp`, the device `dev`, the
+// location `where` and its city `town`; the values land in the same event fields, the schema's
+// names are then other fields, and every message names the configured field.
+TEST(EventCodec, ConfiguredFieldNamesAreReadAndNamedInRejects) {
+  event_fields names;
+  names.event_time = "timestamp";
+  names.device_id = "dev";
+  names.location = "where";
+  names.city = "town";
+  json_event_codec c(names);
+  const auto d = decode(
+      c, {record(R"({"event_id":"e1","dev":"d1","device_type":"meter","timestamp":"2024-06-01T12:00:01.250Z",)"
+                 R"("where":{"town":"Paris","country":"FR","city":"ignored"},"battery_level":50})"),
+          record(R"({"event_id":"e2","dev":"d1","device_type":"meter","ti\u006Destamp":"2024-06-01T12:00:02Z"})")});
+  ASSERT_EQ(d.events.size(), 2u) << (d.rejects.empty() ? "" : d.rejects[0].reason);
+  EXPECT_EQ(d.events[0].device_id, "d1");
+  EXPECT_EQ(d.events[0].event_time_ms, ms("2024-06-01T12:00:01.250Z"));
+  EXPECT_EQ(d.events[0].city, std::optional<std::string_view>("Paris"));
+  EXPECT_EQ(d.events[0].country, std::optional<std::string_view>("FR"));
+  EXPECT_EQ(d.events[0].battery_level, 50.0);
+  EXPECT_EQ(d.events[1].event_time_ms, ms("2024-06-01T12:00:02Z"));   // an escaped key is the same key
+
+  const auto reason = [&](std::string payload) {
+    json_event_codec cc(names);
+    const auto r = decode(cc, {record(std::move(payload))});
+    return r.rejects.empty() ? std::string("<accepted>") : r.rejects[0].reason;
+  };
+  // The schema's own name is now just another field.
+  EXPECT_EQ(reason(R"({"event_id":"a","dev":"b","device_type":"c","event_time":"2024-06-01T00:00:00Z"})"),
+            "missing required field \"timestamp\"");
+  EXPECT_EQ(reason(R"({"event_id":"a","device_id":"b","device_type":"c","timestamp":"2024-06-01T00:00:00Z"})"),
+            "missing required field \"dev\"");
+  EXPECT_EQ(reason(R"({"event_id":"a","dev":"b","device_type":"c","timestamp":"yesterday"})"),
+            "bad timestamp in field \"timestamp\": \"yesterday\"");
+  EXPECT_EQ(reason(R"({"where":{"town":1}})"), "wrong type for field \"where.town\": expected string or null, got number");
+  EXPECT_EQ(reason(R"({"where":3})"), "wrong type for field \"where\": expected object or null, got number");
+  EXPECT_EQ(reason(R"({"dev":"a","dev":"b"})"), "duplicate field \"dev\"");
+  // The default names decode as before through the same constructor.
+  json_event_codec plain{event_fields{}};
+  EXPECT_EQ(decode(plain, {record(R"({"event_id":"a","device_id":"b","device_type":"c","event_time":"2024-06-01T00:00:00Z"})")})
+                .events.size(),
+            1u);
+}
+
+}  // namespace

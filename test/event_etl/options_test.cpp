@@ -246,6 +246,31 @@ TEST(EventEtlOptions, StateSnapshotIntervalAndRetention) {
   }
 }
 
+TEST(EventEtlOptions, FieldMapNamesTheJsonFields) {
+  const auto d = ok({"--source", "f"});
+  EXPECT_EQ(d.fields, sluice::event_etl::event_fields{});
+  EXPECT_FALSE(d.fields_mapped);
+  const auto c = ok({"--source", "f", "--field-map", "event_time=timestamp,location.city=town,location=loc"});
+  EXPECT_TRUE(c.fields_mapped);
+  EXPECT_EQ(c.fields.event_time, "timestamp");
+  EXPECT_EQ(c.fields.city, "town");
+  EXPECT_EQ(c.fields.location, "loc");
+  EXPECT_EQ(c.fields.event_id, "event_id");
+  const auto e = ok({"--source", "f"}, {{"SLUICE_FIELD_MAP", "device_id=dev"}});
+  EXPECT_EQ(e.fields.device_id, "dev");
+  EXPECT_NE(error({"--source", "f", "--field-map", "time=ts"}).find("unknown field 'time' (the fields: event_id, "),
+            std::string::npos);
+  EXPECT_NE(error({"--source", "f", "--field-map", "event_time"}).find("expected FIELD=NAME"), std::string::npos);
+  EXPECT_NE(error({"--source", "f", "--field-map", "event_time="}).find("an empty name"), std::string::npos);
+  EXPECT_NE(error({"--source", "f", "--field-map", "event_time=a,event_time=b"}).find("mapped twice"),
+            std::string::npos);
+  // Two fields of one object under one name; the same name at two levels is fine.
+  EXPECT_NE(error({"--source", "f", "--field-map", "event_time=device_id"})
+                .find("the fields 'device_id' and 'event_time' have the same name 'device_id'"),
+            std::string::npos);
+  EXPECT_EQ(ok({"--source", "f", "--field-map", "location.city=device_id"}).fields.city, "device_id");
+}
+
 TEST(EventEtlOptions, TheSchemaWritersNamesAreTheSameOptions) {
   const auto a = ok({"--source", "f", "--checkpoint", "s3://bkt/x/ck", "--max-records-per-batch", "42", "--group-id",
                      "g", "--starting-offsets", "earliest"});

@@ -15,6 +15,9 @@
 /// | `location` | object or `null`: `city`, `country` (string), `latitude`, `longitude` (number), each optional and nullable | optional |
 /// | `firmware_version` | string | optional, may be `null` |
 ///
+/// The JSON names are configurable (`event_fields`: e.g. the event time in a field called
+/// `timestamp`); the names above are the defaults, and messages name the configured fields.
+///
 /// Other fields are ignored (skipped, not validated). Rejects, with the first problem found in
 /// document order, else the first missing field in the order above:
 /// - bytes the source could not read as a message (`bad_input` set, core/record.hpp): its reason;
@@ -32,6 +35,7 @@
 #include "sluice/core/time.hpp"
 #include "sluice/event_etl/detail/arena.hpp"
 #include "sluice/event_etl/device_event.hpp"
+#include "sluice/event_etl/event_fields.hpp"
 
 #include <simdjson.h>
 
@@ -109,6 +113,18 @@ class json_event_codec {
  public:
   using stage_concept = codec_tag;
   using value_type = device_event;
+
+  /// A codec for events whose fields have the JSON names `names` (the schema's by default).
+  explicit json_event_codec(event_fields names = {})
+      : names_(std::move(names)),
+        custom_(names_ != event_fields{}),
+        city_label_(names_.location + "." + names_.city),
+        country_label_(names_.location + "." + names_.country),
+        latitude_label_(names_.location + "." + names_.latitude),
+        longitude_label_(names_.location + "." + names_.longitude) {}
+
+  /// The JSON names of the fields.
+  [[nodiscard]] const event_fields& fields() const noexcept { return names_; }
 
   /// Decodes every record of `in` (owning `source_record`s or zero-copy `record_view`s): an
   /// event appended to `out` or a reject (see the file comment).
@@ -394,38 +410,61 @@ class json_event_codec {
     return false;
   }
 
+  // With configured names: the key of `f`, unescaped, against them (`top`: the event's own
+  // fields, else those of `location`).
+  failed custom_key(simdjson::ondemand::field& f, bool top, key_id& id) {
+    std::string_view k;
+    if (const auto err = f.unescaped_key().get(k); err) return not_json(err);
+    id = key_id::other;
+    if (top) {
+      const std::pair<const std::string*, key_id> names[] = {
+          {&names_.event_id, key_id::event_id},       {&names_.device_id, key_id::device_id},
+          {&names_.device_type, key_id::device_type}, {&names_.event_time, key_id::event_time},
+          {&names_.event_duration, key_id::event_duration}, {&names_.battery_level, key_id::battery_level},
+          {&names_.signal_strength, key_id::signal_strength}, {&names_.location, key_id::location},
+          {&names_.firmware_version, key_id::firmware_version}};
+      for (const auto& [name, which] : names)
+        if (k == *name) id = which;
+    } else {
+      const std::pair<const std::string*, key_id> names[] = {{&names_.city, key_id::city},
+                                                            {&names_.country, key_id::country},
+                                                            {&names_.latitude, key_id::latitude},
+                                                            {&names_.longitude, key_id::longitude}};
+      for (const auto& [name, which] : names)
+        if (k == *name) id = which;
+    }
+    return false;
+  }
+
   failed location_field(simdjson::ondemand::value& v, device_event& e, std::uint32_t& seen) {
     json_type t;
     if (const auto err = v.type().get(t); err) return not_json(err);
     if (t == json_type::null) return check_null(v);
-    if (t != json_type::object) return wrong_type("location", "object or null", t);
+    if (t != json_type::object) return wrong_type(names_.location, "object or null", t);
     simdjson::ondemand::object obj;
     if (const auto err = v.get_object().get(obj); err) return not_json(err);
     for (auto fr : obj) {
       // By reference: copying simdjson's field and value structs costs store-forwarding stalls.
       if (const auto err = fr.error(); err) return not_json(err);
       simdjson::ondemand::field& f = fr.value_unsafe();
-      key_id id = location_key(f.key().raw());
-      if (id == key_id::other && slow_key(f, location_key, id)) return true;
+      key_id id = custom_ ? key_id::other : location_key(f.key().raw());
+      if (id == key_id::other && (custom_ ? custom_key(f, false, id) : slow_key(f, location_key, id))) return true;
       simdjson::ondemand::value& fv = f.value();
       switch (id) {
         case key_id::city:
-          if (see(seen, detail::f_city, "location.city") || string_field(fv, "location.city", true, e.city))
+          if (see(seen, detail::f_city, city_label_) || string_field(fv, city_label_, true, e.city))
             return true;
           break;
         case key_id::country:
-          if (see(seen, detail::f_country, "location.country") ||
-              string_field(fv, "location.country", true, e.country))
+          if (see(seen, detail::f_country, country_label_) || string_field(fv, country_label_, true, e.country))
             return true;
           break;
         case key_id::latitude:
-          if (see(seen, detail::f_latitude, "location.latitude") ||
-              number_field(fv, "location.latitude", e.latitude))
+          if (see(seen, detail::f_latitude, latitude_label_) || number_field(fv, latitude_label_, e.latitude))
             return true;
           break;
         case key_id::longitude:
-          if (see(seen, detail::f_longitude, "location.longitude") ||
-              number_field(fv, "location.longitude", e.longitude))
+          if (see(seen, detail::f_longitude, longitude_label_) || number_field(fv, longitude_label_, e.longitude))
             return true;
           break;
         default: break;
@@ -451,42 +490,44 @@ class json_event_codec {
     for (auto fr : obj) {
       if (const auto err = fr.error(); err) return not_json(err);
       simdjson::ondemand::field& f = fr.value_unsafe();
-      key_id id = top_key(f.key().raw());
-      if (id == key_id::other && slow_key(f, top_key, id)) return true;
+      key_id id = custom_ ? key_id::other : top_key(f.key().raw());
+      if (id == key_id::other && (custom_ ? custom_key(f, true, id) : slow_key(f, top_key, id))) return true;
       simdjson::ondemand::value& v = f.value();
       bool bad = false;
       switch (id) {
         case key_id::event_id:
-          bad = see(seen, detail::f_event_id, "event_id") || string_field(v, "event_id", false, event_id);
+          bad = see(seen, detail::f_event_id, names_.event_id) || string_field(v, names_.event_id, false, event_id);
           break;
         case key_id::device_id:
-          bad = see(seen, detail::f_device_id, "device_id") || string_field(v, "device_id", false, device_id);
+          bad = see(seen, detail::f_device_id, names_.device_id) ||
+                string_field(v, names_.device_id, false, device_id);
           break;
         case key_id::device_type:
-          bad = see(seen, detail::f_device_type, "device_type") ||
-                string_field(v, "device_type", false, device_type);
+          bad = see(seen, detail::f_device_type, names_.device_type) ||
+                string_field(v, names_.device_type, false, device_type);
           break;
         case key_id::event_time:
-          bad = see(seen, detail::f_event_time, "event_time") || string_field(v, "event_time", false, event_time);
+          bad = see(seen, detail::f_event_time, names_.event_time) ||
+                string_field(v, names_.event_time, false, event_time);
           break;
         case key_id::event_duration:
-          bad = see(seen, detail::f_event_duration, "event_duration") ||
-                number_field(v, "event_duration", e.event_duration);
+          bad = see(seen, detail::f_event_duration, names_.event_duration) ||
+                number_field(v, names_.event_duration, e.event_duration);
           break;
         case key_id::battery_level:
-          bad = see(seen, detail::f_battery_level, "battery_level") ||
-                number_field(v, "battery_level", e.battery_level);
+          bad = see(seen, detail::f_battery_level, names_.battery_level) ||
+                number_field(v, names_.battery_level, e.battery_level);
           break;
         case key_id::signal_strength:
-          bad = see(seen, detail::f_signal_strength, "signal_strength") ||
-                number_field(v, "signal_strength", e.signal_strength);
+          bad = see(seen, detail::f_signal_strength, names_.signal_strength) ||
+                number_field(v, names_.signal_strength, e.signal_strength);
           break;
         case key_id::location:
-          bad = see(seen, detail::f_location, "location") || location_field(v, e, seen);
+          bad = see(seen, detail::f_location, names_.location) || location_field(v, e, seen);
           break;
         case key_id::firmware_version:
-          bad = see(seen, detail::f_firmware_version, "firmware_version") ||
-                string_field(v, "firmware_version", true, e.firmware_version);
+          bad = see(seen, detail::f_firmware_version, names_.firmware_version) ||
+                string_field(v, names_.firmware_version, true, e.firmware_version);
           break;
         default: break;
       }
@@ -495,18 +536,17 @@ class json_event_codec {
     // After the object, only the end of the document may follow.
     if (const char* rest = nullptr; doc.current_location().get(rest) == simdjson::SUCCESS)
       return not_json(simdjson::TRAILING_CONTENT);
-    const auto missing = [&](const std::optional<std::string_view>& f, const char* name) -> failed {
-      if (!f) return fail(event_reject_kind::missing_field, std::string("missing required field \"") + name + '"');
-      if (f->empty())
-        return fail(event_reject_kind::missing_field, std::string("empty required field \"") + name + '"');
+    const auto missing = [&](const std::optional<std::string_view>& f, const std::string& name) -> failed {
+      if (!f) return fail(event_reject_kind::missing_field, "missing required field \"" + name + '"');
+      if (f->empty()) return fail(event_reject_kind::missing_field, "empty required field \"" + name + '"');
       return false;
     };
-    if (missing(event_id, "event_id") || missing(device_id, "device_id") ||
-        missing(device_type, "device_type") || missing(event_time, "event_time"))
+    if (missing(event_id, names_.event_id) || missing(device_id, names_.device_id) ||
+        missing(device_type, names_.device_type) || missing(event_time, names_.event_time))
       return true;
     const auto t = time_parser_(*event_time);
     if (!t) {
-      std::string r = "bad timestamp in field \"event_time\": \"";
+      std::string r = "bad timestamp in field \"" + names_.event_time + "\": \"";
       std::string_view shown = event_time->substr(0, 64);
       // Cut at a character boundary, so the reason stays UTF-8.
       if (shown.size() < event_time->size())
@@ -523,6 +563,12 @@ class json_event_codec {
     return false;
   }
 
+  event_fields names_;
+  bool custom_ = false;        // names other than the schema's: keys are matched by `custom_key`
+  std::string city_label_;     // "location.city" with the configured names, for messages
+  std::string country_label_;
+  std::string latitude_label_;
+  std::string longitude_label_;
   simdjson::ondemand::parser parser_;
   simdjson::dom::parser dom_parser_;   // allocates on its first use
   detail::chunk_arena arena_;
