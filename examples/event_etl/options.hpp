@@ -16,7 +16,6 @@
 #include "sluice/event_etl/event_fields.hpp"
 #include "sluice/event_etl/range_filter.hpp"
 
-#include <algorithm>
 #include <array>
 #include <charconv>
 #include <chrono>
@@ -225,7 +224,7 @@ inline std::optional<sluice::event_etl::value_range> parse_range(std::string_vie
 inline std::optional<std::string> parse_field_map(std::string_view v, sluice::event_etl::event_fields& out) {
   using fields = sluice::event_etl::event_fields;
   out = fields{};
-  std::array<bool, fields::members.size()> given{};   // the fields mapped so far
+  std::array<bool, fields::count> given{};   // the fields mapped so far
   while (!v.empty()) {
     const auto comma = v.find(',');
     const std::string_view item = v.substr(0, comma);
@@ -233,29 +232,24 @@ inline std::optional<std::string> parse_field_map(std::string_view v, sluice::ev
     const auto eq = item.find('=');
     if (eq == std::string_view::npos) return "expected FIELD=NAME, got '" + std::string(item) + "'";
     const std::string_view field = item.substr(0, eq), name = item.substr(eq + 1);
-    const auto* m = std::find_if(fields::members.begin(), fields::members.end(),
-                                 [&](const auto& e) { return e.first == field; });
-    if (m == fields::members.end()) {
+    const auto f = fields::find(field);
+    if (!f) {
       std::string known;
-      for (const auto& e : fields::members) known += (known.empty() ? "" : ", ") + std::string(e.first);
+      for (const auto l : fields::logical) known += (known.empty() ? "" : ", ") + std::string(l);
       return "unknown field '" + std::string(field) + "' (the fields: " + known + ")";
     }
     if (name.empty()) return "an empty name for the field '" + std::string(field) + "'";
-    auto& once = given[static_cast<std::size_t>(m - fields::members.begin())];
-    if (once) return "the field '" + std::string(field) + "' is mapped twice";
-    once = true;
-    out.*(m->second) = std::string(name);
+    if (given[*f]) return "the field '" + std::string(field) + "' is mapped twice";
+    given[*f] = true;
+    out[*f] = std::string(name);
   }
   // Two fields of one object (the event, or its location) under one JSON name.
-  for (std::size_t i = 0; i < fields::members.size(); ++i) {
-    for (std::size_t j = i + 1; j < fields::members.size(); ++j) {
-      const auto& a = fields::members[i];
-      const auto& b = fields::members[j];
-      const bool nested_a = a.first.find('.') != std::string_view::npos;
-      const bool nested_b = b.first.find('.') != std::string_view::npos;
-      if (nested_a == nested_b && out.*(a.second) == out.*(b.second))
-        return "the fields '" + std::string(a.first) + "' and '" + std::string(b.first) + "' have the same name '" +
-               out.*(a.second) + "'";
+  for (std::size_t i = 0; i < fields::count; ++i) {
+    for (std::size_t j = i + 1; j < fields::count; ++j) {
+      const auto a = static_cast<fields::field>(i), b = static_cast<fields::field>(j);
+      if (fields::nested(a) == fields::nested(b) && out[a] == out[b])
+        return "the fields '" + std::string(fields::logical[a]) + "' and '" + std::string(fields::logical[b]) +
+               "' have the same name '" + out[a] + "'";
     }
   }
   return std::nullopt;

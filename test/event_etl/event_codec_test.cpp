@@ -277,10 +277,10 @@ namespace {
 // names are then other fields, and every message names the configured field.
 TEST(EventCodec, ConfiguredFieldNamesAreReadAndNamedInRejects) {
   event_fields names;
-  names.event_time = "timestamp";
-  names.device_id = "dev";
-  names.location = "where";
-  names.city = "town";
+  names[event_fields::event_time] = "timestamp";
+  names[event_fields::device_id] = "dev";
+  names[event_fields::location] = "where";
+  names[event_fields::city] = "town";
   json_event_codec c(names);
   const auto d = decode(
       c, {record(R"({"event_id":"e1","dev":"d1","device_type":"meter","timestamp":"2024-06-01T12:00:01.250Z",)"

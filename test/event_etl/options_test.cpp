@@ -252,12 +252,14 @@ TEST(EventEtlOptions, FieldMapNamesTheJsonFields) {
   EXPECT_FALSE(d.fields_mapped);
   const auto c = ok({"--source", "f", "--field-map", "event_time=timestamp,location.city=town,location=loc"});
   EXPECT_TRUE(c.fields_mapped);
-  EXPECT_EQ(c.fields.event_time, "timestamp");
-  EXPECT_EQ(c.fields.city, "town");
-  EXPECT_EQ(c.fields.location, "loc");
-  EXPECT_EQ(c.fields.event_id, "event_id");
+  using f = sluice::event_etl::event_fields;
+  EXPECT_EQ(c.fields[f::event_time], "timestamp");
+  EXPECT_EQ(c.fields[f::city], "town");
+  EXPECT_EQ(c.fields[f::location], "loc");
+  EXPECT_EQ(c.fields[f::event_id], "event_id");
+  EXPECT_EQ(c.fields[f::country], "country");
   const auto e = ok({"--source", "f"}, {{"SLUICE_FIELD_MAP", "device_id=dev"}});
-  EXPECT_EQ(e.fields.device_id, "dev");
+  EXPECT_EQ(e.fields[f::device_id], "dev");
   EXPECT_NE(error({"--source", "f", "--field-map", "time=ts"}).find("unknown field 'time' (the fields: event_id, "),
             std::string::npos);
   EXPECT_NE(error({"--source", "f", "--field-map", "event_time"}).find("expected FIELD=NAME"), std::string::npos);
@@ -268,7 +270,7 @@ TEST(EventEtlOptions, FieldMapNamesTheJsonFields) {
   EXPECT_NE(error({"--source", "f", "--field-map", "event_time=device_id"})
                 .find("the fields 'device_id' and 'event_time' have the same name 'device_id'"),
             std::string::npos);
-  EXPECT_EQ(ok({"--source", "f", "--field-map", "location.city=device_id"}).fields.city, "device_id");
+  EXPECT_EQ(ok({"--source", "f", "--field-map", "location.city=device_id"}).fields[f::city], "device_id");
 }
 
 TEST(EventEtlOptions, TheSchemaWritersNamesAreTheSameOptions) {

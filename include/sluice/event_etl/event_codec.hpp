@@ -118,10 +118,10 @@ class json_event_codec {
   explicit json_event_codec(event_fields names = {})
       : names_(std::move(names)),
         custom_(names_ != event_fields{}),
-        city_label_(names_.location + "." + names_.city),
-        country_label_(names_.location + "." + names_.country),
-        latitude_label_(names_.location + "." + names_.latitude),
-        longitude_label_(names_.location + "." + names_.longitude) {}
+        city_label_(name(F::location) + "." + name(F::city)),
+        country_label_(name(F::location) + "." + name(F::country)),
+        latitude_label_(name(F::location) + "." + name(F::latitude)),
+        longitude_label_(name(F::location) + "." + name(F::longitude)) {}
 
   /// The JSON names of the fields.
   [[nodiscard]] const event_fields& fields() const noexcept { return names_; }
@@ -356,6 +356,8 @@ class json_event_codec {
     other, event_id, device_id, device_type, event_time, event_duration, battery_level,
     signal_strength, location, firmware_version, city, country, latitude, longitude
   };
+  static_assert(static_cast<std::size_t>(key_id::longitude) == event_fields::longitude + 1,
+                "key_id lists the fields in event_fields' order, after `other`");
   [[gnu::always_inline]] static key_id top_key(const char* p) noexcept {
     switch (p[0]) {
       case 'e':
@@ -416,22 +418,10 @@ class json_event_codec {
     std::string_view k;
     if (const auto err = f.unescaped_key().get(k); err) return not_json(err);
     id = key_id::other;
-    if (top) {
-      const std::pair<const std::string*, key_id> names[] = {
-          {&names_.event_id, key_id::event_id},       {&names_.device_id, key_id::device_id},
-          {&names_.device_type, key_id::device_type}, {&names_.event_time, key_id::event_time},
-          {&names_.event_duration, key_id::event_duration}, {&names_.battery_level, key_id::battery_level},
-          {&names_.signal_strength, key_id::signal_strength}, {&names_.location, key_id::location},
-          {&names_.firmware_version, key_id::firmware_version}};
-      for (const auto& [name, which] : names)
-        if (k == *name) id = which;
-    } else {
-      const std::pair<const std::string*, key_id> names[] = {{&names_.city, key_id::city},
-                                                            {&names_.country, key_id::country},
-                                                            {&names_.latitude, key_id::latitude},
-                                                            {&names_.longitude, key_id::longitude}};
-      for (const auto& [name, which] : names)
-        if (k == *name) id = which;
+    for (std::size_t i = 0; i < F::count; ++i) {
+      const auto which = static_cast<F::field>(i);
+      if (F::nested(which) != !top || k != name(which)) continue;
+      id = static_cast<key_id>(i + 1);   // key_id lists the fields in event_fields' order, after `other`
     }
     return false;
   }
@@ -440,7 +430,7 @@ class json_event_codec {
     json_type t;
     if (const auto err = v.type().get(t); err) return not_json(err);
     if (t == json_type::null) return check_null(v);
-    if (t != json_type::object) return wrong_type(names_.location, "object or null", t);
+    if (t != json_type::object) return wrong_type(name(F::location), "object or null", t);
     simdjson::ondemand::object obj;
     if (const auto err = v.get_object().get(obj); err) return not_json(err);
     for (auto fr : obj) {
@@ -496,38 +486,38 @@ class json_event_codec {
       bool bad = false;
       switch (id) {
         case key_id::event_id:
-          bad = see(seen, detail::f_event_id, names_.event_id) || string_field(v, names_.event_id, false, event_id);
+          bad = see(seen, detail::f_event_id, name(F::event_id)) || string_field(v, name(F::event_id), false, event_id);
           break;
         case key_id::device_id:
-          bad = see(seen, detail::f_device_id, names_.device_id) ||
-                string_field(v, names_.device_id, false, device_id);
+          bad = see(seen, detail::f_device_id, name(F::device_id)) ||
+                string_field(v, name(F::device_id), false, device_id);
           break;
         case key_id::device_type:
-          bad = see(seen, detail::f_device_type, names_.device_type) ||
-                string_field(v, names_.device_type, false, device_type);
+          bad = see(seen, detail::f_device_type, name(F::device_type)) ||
+                string_field(v, name(F::device_type), false, device_type);
           break;
         case key_id::event_time:
-          bad = see(seen, detail::f_event_time, names_.event_time) ||
-                string_field(v, names_.event_time, false, event_time);
+          bad = see(seen, detail::f_event_time, name(F::event_time)) ||
+                string_field(v, name(F::event_time), false, event_time);
           break;
         case key_id::event_duration:
-          bad = see(seen, detail::f_event_duration, names_.event_duration) ||
-                number_field(v, names_.event_duration, e.event_duration);
+          bad = see(seen, detail::f_event_duration, name(F::event_duration)) ||
+                number_field(v, name(F::event_duration), e.event_duration);
           break;
         case key_id::battery_level:
-          bad = see(seen, detail::f_battery_level, names_.battery_level) ||
-                number_field(v, names_.battery_level, e.battery_level);
+          bad = see(seen, detail::f_battery_level, name(F::battery_level)) ||
+                number_field(v, name(F::battery_level), e.battery_level);
           break;
         case key_id::signal_strength:
-          bad = see(seen, detail::f_signal_strength, names_.signal_strength) ||
-                number_field(v, names_.signal_strength, e.signal_strength);
+          bad = see(seen, detail::f_signal_strength, name(F::signal_strength)) ||
+                number_field(v, name(F::signal_strength), e.signal_strength);
           break;
         case key_id::location:
-          bad = see(seen, detail::f_location, names_.location) || location_field(v, e, seen);
+          bad = see(seen, detail::f_location, name(F::location)) || location_field(v, e, seen);
           break;
         case key_id::firmware_version:
-          bad = see(seen, detail::f_firmware_version, names_.firmware_version) ||
-                string_field(v, names_.firmware_version, true, e.firmware_version);
+          bad = see(seen, detail::f_firmware_version, name(F::firmware_version)) ||
+                string_field(v, name(F::firmware_version), true, e.firmware_version);
           break;
         default: break;
       }
@@ -541,12 +531,12 @@ class json_event_codec {
       if (f->empty()) return fail(event_reject_kind::missing_field, "empty required field \"" + name + '"');
       return false;
     };
-    if (missing(event_id, names_.event_id) || missing(device_id, names_.device_id) ||
-        missing(device_type, names_.device_type) || missing(event_time, names_.event_time))
+    if (missing(event_id, name(F::event_id)) || missing(device_id, name(F::device_id)) ||
+        missing(device_type, name(F::device_type)) || missing(event_time, name(F::event_time)))
       return true;
     const auto t = time_parser_(*event_time);
     if (!t) {
-      std::string r = "bad timestamp in field \"" + names_.event_time + "\": \"";
+      std::string r = "bad timestamp in field \"" + name(F::event_time) + "\": \"";
       std::string_view shown = event_time->substr(0, 64);
       // Cut at a character boundary, so the reason stays UTF-8.
       if (shown.size() < event_time->size())
@@ -562,6 +552,9 @@ class json_event_codec {
     e.event_time_ms = *t;
     return false;
   }
+
+  using F = event_fields;
+  [[nodiscard]] const std::string& name(F::field f) const noexcept { return names_[f]; }
 
   event_fields names_;
   bool custom_ = false;        // names other than the schema's: keys are matched by `custom_key`

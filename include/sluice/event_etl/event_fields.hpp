@@ -6,48 +6,53 @@
 /// options of `sluice-event-etl`, which map them with `--field-map`). Free of simdjson.
 
 #include <array>
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 
 namespace sluice::inline v0::event_etl {
 
-/// The JSON names of an event's fields: each logical field of the schema (the member's name) and
-/// the key it has in the user's JSON (the value; by default the same). Nested fields are keys of
-/// the `location` object.
+/// The JSON names of an event's fields: for each logical field of the schema, the key it has in
+/// the user's JSON (by default the logical name itself; `location.city` and the other nested
+/// fields are keys of the `location` object, by default `city`, …).
 struct event_fields {
-  std::string event_id = "event_id";
-  std::string device_id = "device_id";
-  std::string device_type = "device_type";
-  std::string event_time = "event_time";
-  std::string event_duration = "event_duration";
-  std::string battery_level = "battery_level";
-  std::string signal_strength = "signal_strength";
-  std::string location = "location";
-  std::string firmware_version = "firmware_version";
-  std::string city = "city";              ///< in `location`
-  std::string country = "country";        ///< in `location`
-  std::string latitude = "latitude";      ///< in `location`
-  std::string longitude = "longitude";    ///< in `location`
+  /// The logical fields, in schema order.
+  enum field : std::size_t {
+    event_id, device_id, device_type, event_time, event_duration, battery_level, signal_strength,
+    location, firmware_version, city, country, latitude, longitude, count
+  };
+  /// Their logical names, as `--field-map` spells them, indexed by `field`.
+  static constexpr std::array<std::string_view, count> logical{
+      "event_id",      "device_id",       "device_type",     "event_time",        "event_duration",
+      "battery_level", "signal_strength", "location",        "firmware_version",  "location.city",
+      "location.country", "location.latitude", "location.longitude"};
 
+  /// True for a key of the `location` object.
+  [[nodiscard]] static constexpr bool nested(field f) noexcept { return f >= city; }
+  /// The field whose logical name is `name`, if any.
+  [[nodiscard]] static constexpr std::optional<field> find(std::string_view name) noexcept {
+    for (std::size_t i = 0; i < count; ++i)
+      if (logical[i] == name) return static_cast<field>(i);
+    return std::nullopt;
+  }
+
+  /// The JSON names, indexed by `field`.
+  std::array<std::string, count> names = defaults();
+
+  [[nodiscard]] const std::string& operator[](field f) const noexcept { return names[f]; }
+  [[nodiscard]] std::string& operator[](field f) noexcept { return names[f]; }
   friend bool operator==(const event_fields&, const event_fields&) = default;
 
-  /// The logical names (`location.city` for the nested ones) and their members, in schema order.
-  static constexpr std::array<std::pair<std::string_view, std::string event_fields::*>, 13> members{{
-      {"event_id", &event_fields::event_id},
-      {"device_id", &event_fields::device_id},
-      {"device_type", &event_fields::device_type},
-      {"event_time", &event_fields::event_time},
-      {"event_duration", &event_fields::event_duration},
-      {"battery_level", &event_fields::battery_level},
-      {"signal_strength", &event_fields::signal_strength},
-      {"location", &event_fields::location},
-      {"firmware_version", &event_fields::firmware_version},
-      {"location.city", &event_fields::city},
-      {"location.country", &event_fields::country},
-      {"location.latitude", &event_fields::latitude},
-      {"location.longitude", &event_fields::longitude},
-  }};
+ private:
+  static std::array<std::string, count> defaults() {
+    std::array<std::string, count> n;
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::string_view l = logical[i];
+      n[i] = std::string(l.substr(l.find('.') + 1));   // npos + 1 == 0: the whole name
+    }
+    return n;
+  }
 };
 
 }  // namespace sluice::inline v0::event_etl

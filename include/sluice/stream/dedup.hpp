@@ -389,27 +389,22 @@ class watermark_dedup {
   /// writes the same.
   result<void> save_state(std::string& blob, std::int64_t batch_id) {
     if (!inc_.attached()) return std::as_const(*this).save_state(blob);
-    SLUICE_TRY(text, inc_.store().write(
-                         batch_id,
-                         [&](state::file_writer& w) {
-                           if (added_.empty() && wm_.max_seen() == inc_.committed_max_seen()) return;
-                           detail::put_watermark(w, wm_.max_seen());
-                           for (std::size_t at = 0; at < added_.size();) {
-                             std::int64_t t;
-                             std::uint32_t n;
-                             std::memcpy(&t, added_.data() + at, 8);
-                             std::memcpy(&n, added_.data() + at + 8, 4);
-                             put_key(w, std::string_view(added_).substr(at + 12, n), t);
-                             at += 12 + n;
-                           }
-                         },
-                         [&](state::file_writer& w) {
-                           detail::put_watermark(w, wm_.max_seen());
-                           keys_.for_each([&](const detail::timed_key_set::entry& e) { put_key(w, e.key, e.time); });
-                         }));
-    blob = std::move(text);
-    inc_.pending_max_seen(wm_.max_seen());
-    return success();
+    return inc_.write(
+        batch_id, wm_.max_seen(), !added_.empty(),
+        [&](state::file_writer& w) {
+          for (std::size_t at = 0; at < added_.size();) {
+            std::int64_t t;
+            std::uint32_t n;
+            std::memcpy(&t, added_.data() + at, 8);
+            std::memcpy(&n, added_.data() + at + 8, 4);
+            put_key(w, std::string_view(added_).substr(at + 12, n), t);
+            at += 12 + n;
+          }
+        },
+        [&](state::file_writer& w) {
+          keys_.for_each([&](const detail::timed_key_set::entry& e) { put_key(w, e.key, e.time); });
+        },
+        blob);
   }
 
   /// The commit of the last `save_state(blob, batch)` is durable (the state store may delete

@@ -150,26 +150,20 @@ class tumbling_window {
   /// writes the same.
   result<void> save_state(std::string& blob, std::int64_t batch_id) {
     if (!inc_.attached()) return std::as_const(*this).save_state(blob);
-    SLUICE_TRY(text, inc_.store().write(
-                         batch_id,
-                         [&](state::file_writer& w) {
-                           bool any = wm_.max_seen() != inc_.committed_max_seen();
-                           for (const auto& e : entries_) any = any || e.dirty;
-                           if (!any) return;
-                           detail::put_watermark(w, wm_.max_seen());
-                           for (const auto& e : entries_)
-                             if (e.dirty) put_window(w, e);
-                         },
-                         [&](state::file_writer& w) {
-                           detail::put_watermark(w, wm_.max_seen());
-                           std::vector<std::uint32_t> order(entries_.size());
-                           for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-                           sort_entries(order);
-                           for (const auto i : order) put_window(w, entries_[i]);
-                         }));
-    blob = std::move(text);
-    inc_.pending_max_seen(wm_.max_seen());
-    return success();
+    const bool changed = std::any_of(entries_.begin(), entries_.end(), [](const entry& e) { return e.dirty; });
+    return inc_.write(
+        batch_id, wm_.max_seen(), changed,
+        [&](state::file_writer& w) {
+          for (const auto& e : entries_)
+            if (e.dirty) put_window(w, e);
+        },
+        [&](state::file_writer& w) {
+          std::vector<std::uint32_t> order(entries_.size());
+          for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+          sort_entries(order);
+          for (const auto i : order) put_window(w, entries_[i]);
+        },
+        blob);
   }
 
   /// The commit of the last `save_state(blob, batch)` is durable (the state store may delete

@@ -65,10 +65,31 @@ class incremental_state {
   [[nodiscard]] store_type& store() noexcept { return *store_; }
   [[nodiscard]] const store_type* store_if() const noexcept { return store_ ? &*store_ : nullptr; }
 
-  /// The largest event time seen as of the last commit.
-  [[nodiscard]] std::optional<std::int64_t> committed_max_seen() const noexcept { return committed_max_seen_; }
-  /// The largest event time of the batch just written (committed by `committed()`).
-  void pending_max_seen(std::optional<std::int64_t> m) noexcept { pending_max_seen_ = m; }
+
+  /// Writes batch `batch_id`'s file and leaves the manifest in `blob`: a changelog of the
+  /// watermark entry (`max_seen`) then what `changes(writer)` writes, or, when a snapshot is due,
+  /// the watermark entry then what `all(writer)` writes. No file when `changed` is false and the
+  /// watermark is the committed one.
+  /// Errors: the blob store's.
+  template <class Changes, class All>
+  result<void> write(std::int64_t batch_id, std::optional<std::int64_t> max_seen, bool changed, Changes&& changes,
+                     All&& all, std::string& blob) {
+    auto text = store_->write(
+        batch_id,
+        [&](state::file_writer& w) {
+          if (!changed && max_seen == committed_max_seen_) return;
+          put_watermark(w, max_seen);
+          changes(w);
+        },
+        [&](state::file_writer& w) {
+          put_watermark(w, max_seen);
+          all(w);
+        });
+    if (!text) return text.error();
+    blob = std::move(text).value();
+    pending_max_seen_ = max_seen;
+    return success();
+  }
 
   /// The commit of the last write is durable.
   result<void> committed() {
