@@ -18,7 +18,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -262,19 +264,45 @@ TEST(EventEtlCli, SigkillsDuringStateWritesLoseNoWindowAndCountNoneTwice) {
                                         "SLUICE_MIN_BATCHES_TO_RETAIN=2"};
   std::filesystem::create_directories(d / "ref");
   std::filesystem::copy_file(d / "in.jsonl", d / "ref" / "in.jsonl");
+  const auto t0 = std::chrono::steady_clock::now();
   const auto ref = run({etl, "--source", "in.jsonl", "--sink", "out", "--once"}, env, d / "ref");
   ASSERT_EQ(ref.code, 0) << ref.err;
   ASSERT_NE(ref.err.find("done: 400 batches"), std::string::npos) << ref.err;
+  // The time of a batch on this machine (and build: sanitizers make it several times slower).
+  const auto batch_us = std::max<std::int64_t>(
+      500, std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count() / 400);
 
+  // Each run is killed a random moment of up to two batches after it committed a batch (its
+  // progress file grew), so the kill lands inside the next batch about half the time.
   std::mt19937 rng(20261207);
   int kills = 0;
   std::size_t replayed = 0;
   bool done = false;
-  for (int attempt = 0; attempt < 200 && (kills < 20 || replayed == 0); ++attempt) {
-    const pid_t pid = start({etl, "--source", "in.jsonl", "--sink", "out", "--once"}, env, d.path());
-    std::this_thread::sleep_for(std::chrono::microseconds(2'000 + rng() % 40'000));
-    ::kill(pid, SIGKILL);
-    const auto o = finish(pid, d.path());
+  const auto progress = d / "progress.jsonl";
+  for (int attempt = 0; attempt < 120 && (kills < 20 || replayed == 0); ++attempt) {
+    const auto before = count_lines(sluice_test::slurp(progress));
+    const pid_t pid =
+        start({etl, "--source", "in.jsonl", "--sink", "out", "--once", "--progress", "file:progress.jsonl"}, env,
+              d.path());
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    int status = 0;
+    bool exited = false;
+    while (count_lines(sluice_test::slurp(progress)) <= before && std::chrono::steady_clock::now() < deadline) {
+      if (::waitpid(pid, &status, WNOHANG) == pid) {
+        exited = true;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(300));
+    }
+    outcome o;
+    if (exited) {
+      o.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      o.err = sluice_test::slurp(d / "stderr");
+    } else {
+      std::this_thread::sleep_for(std::chrono::microseconds(rng() % static_cast<std::uint64_t>(2 * batch_us)));
+      ::kill(pid, SIGKILL);
+      o = finish(pid, d.path());
+    }
     replayed += o.err.find("(replayed)") != std::string::npos ? 1 : 0;
     if (o.code == 128 + SIGKILL) {
       ++kills;
@@ -286,7 +314,8 @@ TEST(EventEtlCli, SigkillsDuringStateWritesLoseNoWindowAndCountNoneTwice) {
   }
   ASSERT_FALSE(done) << "the runs finished before 20 kills (" << kills << "): make the input longer";
   EXPECT_GE(kills, 20);
-  const auto rest = run({etl, "--source", "in.jsonl", "--sink", "out", "--once"}, env, d.path());
+  const auto rest =
+      run({etl, "--source", "in.jsonl", "--sink", "out", "--once", "--progress", "file:progress.jsonl"}, env, d.path());
   ASSERT_EQ(rest.code, 0) << rest.err;
   replayed += rest.err.find("(replayed)") != std::string::npos ? 1 : 0;
   EXPECT_GE(replayed, 1u) << "no kill landed inside a batch in " << kills << " kills";
