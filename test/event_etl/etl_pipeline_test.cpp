@@ -16,10 +16,18 @@
 #include "sluice/fs/checkpoint_store.hpp"
 #include "sluice/fs/dead_letters.hpp"
 #include "sluice/fs/file_sink.hpp"
+#include "sluice/fs/directory_blobs.hpp"
 #include "sluice/fs/lines_source.hpp"
+#include "sluice/store/any_blobs.hpp"
+#include "sluice/store/temp_name.hpp"
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <fstream>
 #include <map>
 #include <random>
 #include <set>
@@ -190,6 +198,17 @@ runner_options options(bool once = true) {
   return opt;
 }
 
+// Runs `p` to the end of its input with the folder checkpoint and dead letters of `d`.
+template <class Pipeline>
+result<run_summary> run_in(const dirs& d, Pipeline& p) {
+  fs::checkpoint_store ckpt(d.ckpt());
+  fs::dead_letters dlq(d.dlq());
+  null_progress progress;
+  stop_flag stop;
+  sluice_test::fake_environment env;
+  return run(p, ckpt, dlq, progress, options(), stop, env);
+}
+
 std::map<std::string, std::string> folder(const std::filesystem::path& root) {
   std::map<std::string, std::string> m;
   for (const auto& f : sluice_test::files_under(root)) m[f] = sluice_test::slurp(root / f);
@@ -219,12 +238,7 @@ TEST(EventEtl, RunMatchesTheReferenceModels) {
   const auto lines = make_lines(21, 1500);
   sluice_test::spit(d.input(), file_text(lines));
   auto p = make_etl(d.input(), folder_sink(fs::file_sink(d.out())));
-  fs::checkpoint_store ckpt(d.ckpt());
-  fs::dead_letters dlq(d.dlq());
-  null_progress progress;
-  stop_flag stop;
-  sluice_test::fake_environment env;
-  const auto summary = run(p, ckpt, dlq, progress, options(), stop, env);
+  const auto summary = run_in(d, p);
   ASSERT_TRUE(summary) << summary.error().message();
   EXPECT_EQ(summary.value().batches, 30);
   const auto want = oracle(lines, minute, 2 * minute);
@@ -235,7 +249,7 @@ TEST(EventEtl, RunMatchesTheReferenceModels) {
   EXPECT_GT(p.transform<1>().stats().late, 0);
   EXPECT_GT(p.transform<0>().dropped_total(), 0);
   // The last commit carries the state of dedup and windows.
-  const auto last = ckpt.last_commit().value();
+  const auto last = fs::checkpoint_store(d.ckpt()).last_commit().value();
   ASSERT_TRUE(last.has_value());
   EXPECT_NE(last->state.find("dedup1;"), std::string::npos);
   EXPECT_NE(last->state.find("window1;"), std::string::npos);
@@ -332,5 +346,123 @@ TEST(EventEtl, BadOptionsAreRefused) {
   EXPECT_EQ(make_event_etl(fs::lines_source::open(d.input()).value(), null_sink{}, opt).error(),
             errc::invalid_argument);
 }
+
+// --- SIGKILL in each phase of the state store (docs/state-store.md, "Crashes") ---------------
+
+// Where a `killing_blobs` kills its process: at a put of a changelog or of a snapshot, or at a
+// remove (retention); before the operation, after it, or half-way through (a torn temp file
+// where the folder writes its temp files, as a write killed mid-way leaves one).
+enum class kill_phase { changelog, snapshot, retention };
+enum class kill_moment { before, after, torn };
+
+// The state store's blobs over the checkpoint folder, which SIGKILL their own process at the
+// `nth` operation of `phase`, at `moment`: the kill lands exactly in the phase named.
+struct killing_blobs {
+  using stage_concept = store::blob_store_tag;
+  fs::directory_blobs inner;
+  std::filesystem::path root;
+  kill_phase phase;
+  kill_moment moment;
+  int nth;
+  std::shared_ptr<int> seen = std::make_shared<int>(0);
+
+  bool hit(std::string_view key, bool removal) {
+    const bool ours = removal ? phase == kill_phase::retention
+                              : (phase == kill_phase::changelog && key.find("/changelog-") != std::string_view::npos) ||
+                                    (phase == kill_phase::snapshot && key.find("/snapshot-") != std::string_view::npos);
+    return ours && ++*seen == nth;
+  }
+  [[noreturn]] static void die() {
+    ::raise(SIGKILL);
+    ::_exit(99);
+  }
+  result<void> put(std::string_view key, std::string_view bytes) {
+    const bool kill = hit(key, false);
+    if (kill && moment == kill_moment::torn) {
+      const std::filesystem::path target = root / std::string(key);
+      std::filesystem::create_directories(target.parent_path());
+      std::ofstream(target.parent_path() / store::make_temp_file_name(target.filename().native(),
+                                                                       static_cast<std::uint64_t>(::getpid()), 1),
+                    std::ios::binary)
+          .write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2));
+      die();
+    }
+    if (kill && moment == kill_moment::before) die();
+    SLUICE_TRYV(inner.put(key, bytes));
+    if (kill) die();
+    return success();
+  }
+  result<std::optional<std::string>> get(std::string_view key) { return inner.get(key); }
+  result<std::vector<std::string>> list(std::string_view prefix) { return inner.list(prefix); }
+  result<void> remove(std::string_view key) {
+    const bool kill = hit(key, true);
+    if (kill && moment != kill_moment::after) die();
+    SLUICE_TRYV(inner.remove(key));
+    if (kill) die();
+    return success();
+  }
+};
+
+// Runs the pipeline with its state on `blobs` until the input is done (exit 0) or `blobs` kill
+// the process; in a child process. Returns the child's wait status.
+int run_in_child(const dirs& d, killing_blobs blobs) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    event_etl_options opt;
+    opt.window_ms = minute;
+    opt.watermark_delay_ms = 2 * minute;
+    opt.state_blobs = store::any_blobs(std::move(blobs));
+    opt.state.snapshot_interval = 3;      // a snapshot every third batch,
+    opt.state.min_batches_to_retain = 2;  // and after each one, retention deletes files
+    auto p = make_event_etl(fs::lines_source::open(d.input()).value(),
+                            folder_sink(fs::file_sink(d.out())), opt).value();
+    ::_exit(run_in(d, p) ? 0 : 3);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return status;
+}
+
+// SIGKILLs in `phase` until the input is done, then one run without kills: its files and dead
+// letters must be those of the reference models (no window lost, none counted twice).
+void kill_in_phase(kill_phase phase, unsigned seed) {
+  const auto lines = make_lines(seed, 6000);   // 120 batches
+  dirs d;
+  sluice_test::spit(d.input(), file_text(lines));
+  std::mt19937 rng(seed);
+  int kills = 0;
+  int moments[3] = {0, 0, 0};
+  for (int round = 0; round < 400; ++round) {
+    const auto moment = static_cast<kill_moment>(round % 3);
+    // Each stage writes a changelog per batch and a snapshot every third batch, and retention
+    // deletes a few files per stage after a snapshot: kill within the next two batches or so.
+    const int nth = 1 + static_cast<int>(rng() % (phase == kill_phase::retention ? 4u : 3u));
+    const int status = run_in_child(d, killing_blobs{fs::directory_blobs(d.ckpt()), d.ckpt(), phase, moment, nth});
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) break;   // the input is done
+    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+        << "round " << round << ": the run failed instead (status " << status << ")";
+    ++kills;
+    ++moments[static_cast<int>(moment)];
+  }
+  EXPECT_GE(kills, 20);
+  for (const int m : moments) EXPECT_GE(m, 5) << "kills before, after and half-way through the operation";
+  // A last run sees nothing left to do, or finishes; either way nothing is lost or doubled.
+  killing_blobs never{fs::directory_blobs(d.ckpt()), d.ckpt(), phase, kill_moment::before, -1};
+  const int status = run_in_child(d, never);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  const auto want = oracle(lines, minute, 2 * minute);
+  EXPECT_EQ(folder(d.out()), want.files);
+  EXPECT_EQ(letters(d.dlq()), want.letters);
+  // The state files left are what retention keeps, and each kill's torn temp file is ignored.
+  std::size_t snapshots = 0;
+  for (const auto& f : sluice_test::files_under(d.ckpt() / "state"))
+    snapshots += f.find("snapshot-") != std::string::npos && f.find(".sluice-tmp-") == std::string::npos ? 1 : 0;
+  EXPECT_GE(snapshots, 2u);
+  EXPECT_LE(snapshots, 6u) << "retention ran";
+}
+
+TEST(EventEtlKills, DuringChangelogWrites) { kill_in_phase(kill_phase::changelog, 31); }
+TEST(EventEtlKills, DuringSnapshotWrites) { kill_in_phase(kill_phase::snapshot, 32); }
+TEST(EventEtlKills, DuringRetentionDeletes) { kill_in_phase(kill_phase::retention, 33); }
 
 }  // namespace

@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -187,6 +189,43 @@ TEST(WatermarkDedup, ManyKeysGrowAndExpireWithoutLosingAny) {
   EXPECT_EQ(run(d, later).size(), 50'000u);
   EXPECT_EQ(d.state_size(), 50'000u) << "the k keys expired";
   EXPECT_EQ(run(d, later).size(), 0u);
+}
+
+TEST(TimedKeySet, KeysOfEveryLengthAcrossRebuildsAndExpiryMatchAMap) {
+  // Keys of 0 to 130 bytes (records padded to 8 bytes, lengths past one LEB128 byte), inserted,
+  // renewed after expiring and expired while the table is rebuilt many times, against a map.
+  stream::detail::timed_key_set set;
+  std::map<std::string, std::int64_t> ref;   // key -> time of the key while it is held
+  std::int64_t expire = std::numeric_limits<std::int64_t>::min();
+  std::mt19937_64 rng(7);
+  const auto key = [&](std::uint64_t id) {
+    std::string k = std::to_string(id);
+    k.resize(id % 131, static_cast<char>('a' + id % 26));
+    return k;
+  };
+  for (std::int64_t t = 0; t < 200'000; ++t) {
+    const std::string k = key(rng() % 20'000);
+    const auto it = ref.find(k);
+    const bool held = it != ref.end() && it->second >= expire;
+    ASSERT_EQ(set.insert(k, t), !held) << "key of " << k.size() << " bytes at " << t;
+    if (!held) ref[k] = t;
+    if (t % 1000 == 999) {
+      expire = t - 30'000;
+      set.expire_before(expire);
+    }
+    if (t % 20'000 == 0) {
+      std::size_t live = 0;
+      for (const auto& [rk, rt] : ref) live += rt >= expire ? 1 : 0;
+      ASSERT_EQ(set.size(), live);
+      std::map<std::string, std::int64_t> listed;
+      set.for_each([&](const stream::detail::timed_key_set::entry& e) { listed.emplace(std::string(e.key), e.time); });
+      for (const auto& [lk, lt] : listed) EXPECT_EQ(ref.at(lk), lt);
+      EXPECT_EQ(listed.size(), live);
+    }
+  }
+  for (const auto& [rk, rt] : ref) EXPECT_EQ(set.contains(rk), rt >= expire) << rk.size();
+  EXPECT_FALSE(set.contains("no such key"));
+  EXPECT_LT(set.memory_bytes(), std::size_t{64} << 20);
 }
 
 }  // namespace

@@ -107,6 +107,10 @@ class file_writer {
     ++entries_;
   }
 
+  /// Makes room for `bytes` more bytes of entries, so a large file (a snapshot) is built
+  /// without the copies of a growing buffer.
+  void reserve(std::size_t bytes) { bytes_.reserve(bytes_.size() + bytes + detail::trailer_size); }
+
   /// Entries so far.
   [[nodiscard]] std::uint64_t entries() const noexcept { return entries_; }
 

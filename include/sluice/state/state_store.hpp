@@ -155,12 +155,15 @@ class state_store {
       SLUICE_TRYV(load(file_kind::changelog, f, apply));
     }
     committed_ = std::move(*m);
+    // A retention killed half-way left files no recovery needs: finish it now, not only at the
+    // next snapshot (best effort: what a failed delete leaves is only extra).
+    (void)retain();
     return success();
   }
 
   /// Deletes the files that no recovery of the last `min_batches_to_retain` committed batches
   /// needs: snapshots older than the newest snapshot at or before the oldest such batch, and the
-  /// changelogs up to that snapshot. Runs by itself after each snapshot.
+  /// changelogs up to that snapshot. Runs by itself after each snapshot and after `recover`.
   result<void> retain() {
     SLUICE_TRY(names, blobs_.list(opt_.prefix));
     const std::int64_t oldest = committed_.batch_id - opt_.min_batches_to_retain + 1;

@@ -30,6 +30,7 @@
 #include <memory>
 #include <new>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -79,14 +80,16 @@ class table_memory {
 
 /// An exact set of byte keys, each with the event time it was first seen at.
 ///
-/// Keys live in an arena of records `[hash:8][time:8][length:4][key bytes]`, in insertion order;
-/// an open-addressing table of 16-byte slots (hash, record offset; linear probing) indexes them.
-/// Keys expire lazily: `expire_before(t)` only sets the threshold; an expired key counts as
-/// absent (inserting it again renews it in place) and is not listed. Expired records are dropped
-/// when the table fills: one sequential pass over the arena copies the live records into the
-/// spare arena and indexes them in a fresh table sized for four to eight times them, so the
-/// next rebuild is far away and steady state allocates nothing else. Listing walks the arena in
-/// order (sequential memory, deterministic order).
+/// Keys live in an arena of records `[hash:8][time:8][length:4][key bytes]`, each padded to 8
+/// bytes, in insertion order; an open-addressing table of 8-byte slots (the high 32 bits of the
+/// hash as a tag, the record's offset in 8-byte units; linear probing) indexes them. A tag match
+/// is confirmed against the record's whole hash and key, so the set stays exact. Keys expire
+/// lazily: `expire_before(t)` only sets the threshold; an expired key counts as absent
+/// (inserting it again renews it in place) and is not listed. Expired records are dropped when
+/// the table is 70% full: one sequential pass copies the live records into a fresh arena and
+/// indexes them in a fresh table of two to four times their number, so the next rebuild is far
+/// away. The memory held is the table (8 bytes a slot) and the arena, nothing spare (peak RSS is
+/// a goal, docs/benchmarks.md). Listing walks the arena in order (deterministic).
 class timed_key_set {
  public:
   struct entry {
@@ -94,7 +97,7 @@ class timed_key_set {
     std::int64_t time;
   };
 
-  /// The hash `insert` uses for `key` (never 0, which marks an empty slot).
+  /// The hash `insert` uses for `key` (never 0).
   [[nodiscard]] static std::uint64_t hash_of(std::string_view key) noexcept { return hash_bytes(key); }
 
   /// Keys with a time before `t` count as absent from now on (`t` never decreases).
@@ -104,7 +107,7 @@ class timed_key_set {
 
   /// Makes room for `n` more keys without a rebuild in between (so `prefetch` stays valid).
   void reserve_more(std::size_t n) {
-    if ((records_ + n) * 2 > slots_.size()) rebuild(n);
+    if (full(records_ + n)) rebuild(n);
   }
 
   /// Hints the cache with the first slot of a key of hash `h` (from `hash_of`).
@@ -117,18 +120,20 @@ class timed_key_set {
 
   /// As above, with `h == hash_of(key)` computed already.
   bool insert(std::string_view key, std::uint64_t h, std::int64_t time) {
-    if ((records_ + 1) * 2 > slots_.size()) reserve_more(1);
+    if (full(records_ + 1)) reserve_more(1);
     const std::size_t mask = slots_.size() - 1;
+    const std::uint32_t tag = tag_of(h);
     for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
       slot& s = slots_[i];
-      if (s.hash == 0) {
-        s = slot{h, append_record(arena_, h, time, key)};
+      if (s.tag == 0) {
+        s = slot{tag, append_record(h, time, key)};
         ++records_;
         return true;
       }
-      if (s.hash == h && detail::equal_bytes(key_at(s.offset), key)) {
-        if (time_at(s.offset) >= expire_before_) return false;
-        set_time_at(s.offset, time);   // expired: the key is new again
+      if (s.tag == tag && matches(s.unit, h, key)) {
+        const std::size_t at = std::size_t{s.unit} * 8;
+        if (time_at(at) >= expire_before_) return false;
+        set_time_at(at, time);   // expired: the key is new again
         return true;
       }
     }
@@ -139,10 +144,11 @@ class timed_key_set {
     if (slots_.empty()) return false;
     const std::uint64_t h = hash_of(key);
     const std::size_t mask = slots_.size() - 1;
+    const std::uint32_t tag = tag_of(h);
     for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
       const slot& s = slots_[i];
-      if (s.hash == 0) return false;
-      if (s.hash == h && detail::equal_bytes(key_at(s.offset), key)) return time_at(s.offset) >= expire_before_;
+      if (s.tag == 0) return false;
+      if (s.tag == tag && matches(s.unit, h, key)) return time_at(std::size_t{s.unit} * 8) >= expire_before_;
     }
   }
 
@@ -161,38 +167,55 @@ class timed_key_set {
     for (std::size_t at = 0; at < arena_.size(); at = next_record(at)) n += time_at(at) >= expire_before_ ? 1 : 0;
     return n;
   }
-  /// Bytes held (table and both arenas), for memory reports.
+  /// Bytes of the records in the arena (expired ones included).
+  [[nodiscard]] std::size_t arena_bytes() const noexcept { return arena_.size(); }
+  /// Bytes held (table and arena), for memory reports.
   [[nodiscard]] std::size_t memory_bytes() const noexcept {
-    return (slots_.size() + spare_slots_.size()) * sizeof(slot) + arena_.capacity() +
-           spare_arena_.capacity();
+    return slots_.size() * sizeof(slot) + arena_.capacity();
   }
   void clear() {
     slots_ = {};
-    spare_slots_ = {};
     arena_ = {};
-    spare_arena_ = {};
     records_ = 0;
     expire_before_ = std::numeric_limits<std::int64_t>::min();
   }
 
  private:
   struct slot {
-    std::uint64_t hash;     // 0: empty
-    std::uint64_t offset;   // of the key's record in the arena
+    std::uint32_t tag;    // 0: empty; else the high half of the key's hash (never 0 here)
+    std::uint32_t unit;   // the key's record starts at byte 8 * unit of the arena
   };
+  static_assert(sizeof(slot) == 8);
   static constexpr std::size_t header = 20;   // hash, time, length
 
-  static std::size_t append_record(std::string& arena, std::uint64_t h, std::int64_t time,
-                                   std::string_view key) {
-    const std::size_t at = arena.size();
+  static std::uint32_t tag_of(std::uint64_t h) noexcept {
+    const auto t = static_cast<std::uint32_t>(h >> 32);
+    return t == 0 ? 1 : t;
+  }
+  static std::size_t padded(std::size_t n) noexcept { return (n + 7) & ~std::size_t{7}; }
+  // More than 70% of the slots in use (8-byte slots: the probes of linear probing stay within a
+  // cache line or two at that load).
+  [[nodiscard]] bool full(std::size_t records) const noexcept { return records * 10 > slots_.size() * 7; }
+
+  [[nodiscard]] bool matches(std::uint32_t unit, std::uint64_t h, std::string_view key) const noexcept {
+    const std::size_t at = std::size_t{unit} * 8;
+    return hash_in(arena_, at) == h && detail::equal_bytes(key_at(at), key);
+  }
+
+  // Appends the record; its offset in 8-byte units. Throws `std::length_error` past 32 GiB of
+  // records (2^32 units), far beyond what fits in memory for a watermark's worth of keys.
+  std::uint32_t append_record(std::uint64_t h, std::int64_t time, std::string_view key) {
+    const std::size_t at = arena_.size();
+    if (at / 8 > std::numeric_limits<std::uint32_t>::max()) throw std::length_error("dedup key arena");
     char head[header];
     const auto len = static_cast<std::uint32_t>(key.size());
     std::memcpy(head, &h, 8);
     std::memcpy(head + 8, &time, 8);
     std::memcpy(head + 16, &len, 4);
-    arena.append(head, header);
-    arena.append(key);
-    return at;
+    arena_.append(head, header);
+    arena_.append(key);
+    arena_.append(padded(arena_.size()) - arena_.size(), '\0');
+    return static_cast<std::uint32_t>(at / 8);
   }
   [[nodiscard]] std::int64_t time_at(std::size_t at) const noexcept {
     std::int64_t t;
@@ -208,56 +231,50 @@ class timed_key_set {
   [[nodiscard]] std::string_view key_at(std::size_t at) const noexcept {
     return {arena_.data() + at + header, length_at(at)};
   }
-  [[nodiscard]] std::size_t next_record(std::size_t at) const noexcept { return at + header + length_at(at); }
+  [[nodiscard]] std::size_t next_record(std::size_t at) const noexcept { return at + padded(header + length_at(at)); }
 
-  // Keeps the live records (in order) in the spare arena and indexes them in a fresh table of
-  // 4 to 8 times (live + n) slots; the old arena becomes the spare.
+  // Copies the live records (in order) into a fresh arena and indexes them in a fresh table of
+  // 2 to 4 times (live + n) slots (so at least 40% of the live records more fit before the next
+  // rebuild); the old arena and table are freed.
   void rebuild(std::size_t n) {
-    // One pass over the arena copies the live records (in order) into the spare arena, which
-    // has room for them all; then they are indexed, reading the (smaller) spare arena in order.
-    spare_arena_.clear();
-    spare_arena_.reserve(arena_.size());
-    std::size_t live = 0;
+    // First the size of what stays, so the fresh arena is allocated once, with address space
+    // for every record until the next rebuild (70% of the table): appends never copy it, and
+    // pages not written yet take no memory.
+    std::size_t live = 0, live_bytes = 0;
     for (std::size_t at = 0; at < arena_.size(); at = next_record(at)) {
       if (time_at(at) < expire_before_) continue;
-      spare_arena_.append(arena_, at, header + length_at(at));
       ++live;
+      live_bytes += padded(header + length_at(at));
     }
-    const std::size_t live_bytes = spare_arena_.size();
     std::size_t capacity = 1024;
-    while (capacity < 4 * (live + n)) capacity *= 2;
-    // The table before the last rebuild, if it has the size needed, is cleared and reused: fresh
-    // memory costs a page fault per page (zeroed by the kernel), old memory only the memset.
-    table_memory<slot> fresh;
-    if (spare_slots_.size() == capacity) {
-      fresh = std::move(spare_slots_);
-      std::memset(static_cast<void*>(fresh.data()), 0, capacity * sizeof(slot));
-    } else {
-      spare_slots_ = {};
-      fresh = table_memory<slot>(capacity);
+    while (capacity < 2 * (live + n)) capacity *= 2;
+    const std::size_t per_record = live > 0 ? live_bytes / live : 64;
+    std::string fresh_arena;
+    fresh_arena.reserve(std::max(live_bytes, capacity / 10 * 7 * per_record) + 64 * per_record);
+    for (std::size_t at = 0; at < arena_.size(); at = next_record(at)) {
+      if (time_at(at) >= expire_before_) fresh_arena.append(arena_, at, padded(header + length_at(at)));
     }
-    // Room for every record until the next rebuild (half the table), so appends never move it.
-    const std::size_t per_record = live > 0 ? live_bytes / live + 1 : 64;
-    spare_arena_.reserve(std::max(live_bytes, capacity / 2 * per_record) + per_record * 64);
+    arena_ = std::move(fresh_arena);
+    slots_ = {};   // freed before the new table is allocated: the peak is one table
+    table_memory<slot> fresh(capacity);
     // Indexed 16 at a time: their slots are prefetched first, so the cache misses overlap.
     const std::size_t mask = capacity - 1;
     constexpr std::size_t group = 16;
     std::size_t offsets[group];
     for (std::size_t at = 0; at < live_bytes;) {
       std::size_t k = 0;
-      for (; k < group && at < live_bytes; ++k, at = next_record_in(spare_arena_, at)) {
+      for (; k < group && at < live_bytes; ++k, at = next_record(at)) {
         offsets[k] = at;
-        __builtin_prefetch(&fresh[static_cast<std::size_t>(hash_in(spare_arena_, at)) & mask], 1);
+        __builtin_prefetch(&fresh[static_cast<std::size_t>(hash_in(arena_, at)) & mask], 1);
       }
       for (std::size_t j = 0; j < k; ++j) {
-        const std::uint64_t h = hash_in(spare_arena_, offsets[j]);
+        const std::uint64_t h = hash_in(arena_, offsets[j]);
         std::size_t i = static_cast<std::size_t>(h) & mask;
-        while (fresh[i].hash != 0) i = (i + 1) & mask;
-        fresh[i] = slot{h, offsets[j]};
+        while (fresh[i].tag != 0) i = (i + 1) & mask;
+        fresh[i] = slot{tag_of(h), static_cast<std::uint32_t>(offsets[j] / 8)};
       }
     }
-    spare_slots_ = std::exchange(slots_, std::move(fresh));
-    arena_.swap(spare_arena_);
+    slots_ = std::move(fresh);
     records_ = live;
   }
 
@@ -266,16 +283,9 @@ class timed_key_set {
     std::memcpy(&h, arena.data() + at, 8);
     return h;
   }
-  static std::size_t next_record_in(const std::string& arena, std::size_t at) noexcept {
-    std::uint32_t len;
-    std::memcpy(&len, arena.data() + at + 16, 4);
-    return at + header + len;
-  }
 
   table_memory<slot> slots_;
-  table_memory<slot> spare_slots_;   // the table before the last rebuild, reused by the next
   std::string arena_;
-  std::string spare_arena_;   // the arena before the last rebuild, reused by the next
   std::size_t records_ = 0;   // records in the arena (occupied slots), expired ones included
   std::int64_t expire_before_ = std::numeric_limits<std::int64_t>::min();
 };
@@ -402,6 +412,9 @@ class watermark_dedup {
           }
         },
         [&](state::file_writer& w) {
+          // Per key: the arena's record (20 bytes of header and the key) is at least the entry
+          // (op, two lengths, 'k', the key and 8 bytes of time: 12 bytes and the key).
+          w.reserve(keys_.arena_bytes());
           keys_.for_each([&](const detail::timed_key_set::entry& e) { put_key(w, e.key, e.time); });
         },
         blob);
