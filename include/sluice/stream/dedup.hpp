@@ -193,13 +193,14 @@ class timed_key_set {
     return t == 0 ? 1 : t;
   }
   static std::size_t padded(std::size_t n) noexcept { return (n + 7) & ~std::size_t{7}; }
-  // More than 70% of the slots in use (8-byte slots: the probes of linear probing stay within a
-  // cache line or two at that load).
-  [[nodiscard]] bool full(std::size_t records) const noexcept { return records * 10 > slots_.size() * 7; }
+  // The records a table of `slots` holds before a rebuild: 70% (8-byte slots: the probes of
+  // linear probing stay within a cache line or two at that load).
+  static std::size_t room(std::size_t slots) noexcept { return slots * 7 / 10; }
+  [[nodiscard]] bool full(std::size_t records) const noexcept { return records > room(slots_.size()); }
 
   [[nodiscard]] bool matches(std::uint32_t unit, std::uint64_t h, std::string_view key) const noexcept {
     const std::size_t at = std::size_t{unit} * 8;
-    return hash_in(arena_, at) == h && detail::equal_bytes(key_at(at), key);
+    return hash_at(at) == h && detail::equal_bytes(key_at(at), key);
   }
 
   // Appends the record; its offset in 8-byte units. Throws `std::length_error` past 32 GiB of
@@ -231,7 +232,13 @@ class timed_key_set {
   [[nodiscard]] std::string_view key_at(std::size_t at) const noexcept {
     return {arena_.data() + at + header, length_at(at)};
   }
-  [[nodiscard]] std::size_t next_record(std::size_t at) const noexcept { return at + padded(header + length_at(at)); }
+  [[nodiscard]] std::size_t record_size(std::size_t at) const noexcept { return padded(header + length_at(at)); }
+  [[nodiscard]] std::size_t next_record(std::size_t at) const noexcept { return at + record_size(at); }
+  [[nodiscard]] std::uint64_t hash_at(std::size_t at) const noexcept {
+    std::uint64_t h;
+    std::memcpy(&h, arena_.data() + at, 8);
+    return h;
+  }
 
   // Copies the live records (in order) into a fresh arena and indexes them in a fresh table of
   // 2 to 4 times (live + n) slots (so at least 40% of the live records more fit before the next
@@ -244,15 +251,15 @@ class timed_key_set {
     for (std::size_t at = 0; at < arena_.size(); at = next_record(at)) {
       if (time_at(at) < expire_before_) continue;
       ++live;
-      live_bytes += padded(header + length_at(at));
+      live_bytes += record_size(at);
     }
     std::size_t capacity = 1024;
     while (capacity < 2 * (live + n)) capacity *= 2;
     const std::size_t per_record = live > 0 ? live_bytes / live : 64;
     std::string fresh_arena;
-    fresh_arena.reserve(std::max(live_bytes, capacity / 10 * 7 * per_record) + 64 * per_record);
+    fresh_arena.reserve(std::max(live_bytes, room(capacity) * per_record) + 64 * per_record);
     for (std::size_t at = 0; at < arena_.size(); at = next_record(at)) {
-      if (time_at(at) >= expire_before_) fresh_arena.append(arena_, at, padded(header + length_at(at)));
+      if (time_at(at) >= expire_before_) fresh_arena.append(arena_, at, record_size(at));
     }
     arena_ = std::move(fresh_arena);
     slots_ = {};   // freed before the new table is allocated: the peak is one table
@@ -265,10 +272,10 @@ class timed_key_set {
       std::size_t k = 0;
       for (; k < group && at < live_bytes; ++k, at = next_record(at)) {
         offsets[k] = at;
-        __builtin_prefetch(&fresh[static_cast<std::size_t>(hash_in(arena_, at)) & mask], 1);
+        __builtin_prefetch(&fresh[static_cast<std::size_t>(hash_at(at)) & mask], 1);
       }
       for (std::size_t j = 0; j < k; ++j) {
-        const std::uint64_t h = hash_in(arena_, offsets[j]);
+        const std::uint64_t h = hash_at(offsets[j]);
         std::size_t i = static_cast<std::size_t>(h) & mask;
         while (fresh[i].tag != 0) i = (i + 1) & mask;
         fresh[i] = slot{tag_of(h), static_cast<std::uint32_t>(offsets[j] / 8)};
@@ -278,11 +285,6 @@ class timed_key_set {
     records_ = live;
   }
 
-  static std::uint64_t hash_in(const std::string& arena, std::size_t at) noexcept {
-    std::uint64_t h;
-    std::memcpy(&h, arena.data() + at, 8);
-    return h;
-  }
 
   table_memory<slot> slots_;
   std::string arena_;
