@@ -141,8 +141,21 @@ std::variant<locations, int> open_locations(const config& cfg) {
                                          cfg.sink ? &*cfg.sink : nullptr);
 }
 
+// Set when the codec found that --field-map does not fit the input (it printed why).
+bool field_map_mismatch = false;
+
 event_etl::event_etl_options etl_options(const config& cfg) {
   event_etl::event_etl_options eopt;
+  if (cfg.fields_mapped) {
+    // A wrong map is an error before anything is committed, in any partition (with the file
+    // source, `check_first_events` usually says so before the run starts).
+    eopt.on_field_mismatch = [](const std::string& why) {
+      if (!field_map_mismatch)
+        std::fprintf(stderr, "%s: --field-map does not fit the input: %s; nothing of that batch was committed\n",
+                     program, why.c_str());
+      field_map_mismatch = true;
+    };
+  }
   eopt.window_ms = cfg.window.count();
   eopt.watermark_delay_ms = cfg.watermark_delay.count();
   eopt.ranges = cfg.ranges;
@@ -238,6 +251,7 @@ int run_file_source(const config& cfg, locations& loc, Sink sink, sluice::json_l
   std::fprintf(stderr, "%s: %s → %s (%s)\n", program, cfg.source_file.c_str(), loc.sink_text.c_str(),
                settings_text(cfg, loc).c_str());
   auto summary = sluice::run(pipeline, checkpoint, dead_letters, progress, runner_options_of(cfg), stop);
+  if (!summary && field_map_mismatch) return 2;
   if (!summary) {
     // A state file that is missing or damaged: say which (the stages' state stores know).
     for (const std::string& why : {pipeline.template transform<1>().state_error(),
@@ -305,6 +319,7 @@ int run_kafka_source(const config& cfg, locations& loc, MakeSink make_sink, slui
                sluice::kafka::describe(kcfg).c_str(), kcfg.group_id.c_str(), cfg.kafka.starting_offsets.c_str(),
                loc.sink_text.c_str(), settings_text(cfg, loc).c_str());
   auto summary = runner.run();
+  if (!summary && field_map_mismatch) return 2;
   if (!summary) return report_failure(summary.error());
   const auto& g = summary.value();
   const auto& s = g.totals;

@@ -150,8 +150,8 @@ inline constexpr option_info options_table[] = {
      "event_time=timestamp,location.city=town; FIELD is one of event_id, device_id, device_type, "
      "event_time, event_duration, battery_level, signal_strength, location, firmware_version, "
      "location.city, location.country, location.latitude, location.longitude (default: the "
-     "names as written); with a file source, a map that none of the first 100 events fits is "
-     "an error at start"},
+     "names as written); a map that the first events do not fit (none decodes, one lacks a "
+     "required field) is an error (exit 2) before anything is committed"},
     {"battery-range", "SLUICE_BATTERY_RANGE", "LO:HI", "valid battery_level, percent (default 0:100)"},
     {"signal-range", "SLUICE_SIGNAL_RANGE", "LO:HI", "valid signal_strength, dBm (default -150:0)"},
     {"latitude-range", "SLUICE_LATITUDE_RANGE", "LO:HI", "valid latitude (default -90:90)"},

@@ -316,4 +316,50 @@ TEST(EventCodec, ConfiguredFieldNamesAreReadAndNamedInRejects) {
             1u);
 }
 
+TEST(EventCodec, TheFieldNamesCheckFailsABatchOnlyUntilAnEventDecodes) {
+  event_fields names;
+  names[event_fields::event_time] = "timestamp";
+  std::vector<std::string> said;
+  json_event_codec c(names, [&](const std::string& why) { said.push_back(why); });
+  const std::string schema_names = R"({"event_id":"a","device_id":"b","device_type":"c","event_time":"2024-06-01T00:00:00Z"})";
+  const std::string mapped = R"({"event_id":"a","device_id":"b","device_type":"c","timestamp":"2024-06-01T00:00:00Z"})";
+  std::vector<device_event> out;
+  // Every record lacks the mapped field: the batch fails, with the field and the record's fields.
+  {
+    reject_list rj;
+    const auto r = c.decode(std::vector<source_record>{record(schema_names), record(schema_names)}, out, rj);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error(), errc::invalid_argument);
+    ASSERT_EQ(said.size(), 1u);
+    EXPECT_NE(said[0].find("missing required field \"timestamp\""), std::string::npos) << said[0];
+    EXPECT_NE(said[0].find("event_id, device_id, device_type, event_time"), std::string::npos) << said[0];
+  }
+  // Other rejects alone (not JSON) are the input's fault: dead letters, no failure.
+  {
+    reject_list rj;
+    out.clear();
+    EXPECT_TRUE(c.decode(std::vector<source_record>{record("[1]"), record("nope")}, out, rj));
+    EXPECT_EQ(rj.items().size(), 2u);
+  }
+  // One event decodes: the batch passes, its misfit is a dead letter, and the check is off.
+  {
+    reject_list rj;
+    out.clear();
+    EXPECT_TRUE(c.decode(std::vector<source_record>{record(schema_names), record(mapped)}, out, rj));
+    EXPECT_EQ(out.size(), 1u);
+    EXPECT_EQ(rj.items().size(), 1u);
+    rj.clear();
+    out.clear();
+    EXPECT_TRUE(c.decode(std::vector<source_record>{record(schema_names)}, out, rj));
+    EXPECT_EQ(rj.items().size(), 1u);
+    EXPECT_EQ(said.size(), 1u);
+  }
+  // Without a handler there is no check.
+  json_event_codec unchecked(names);
+  reject_list rj;
+  out.clear();
+  EXPECT_TRUE(unchecked.decode(std::vector<source_record>{record(schema_names)}, out, rj));
+  EXPECT_EQ(rj.items().size(), 1u);
+}
+
 }  // namespace

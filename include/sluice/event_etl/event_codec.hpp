@@ -43,6 +43,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -114,9 +115,19 @@ class json_event_codec {
   using stage_concept = codec_tag;
   using value_type = device_event;
 
+  /// Called with the sentence when the field-name check fails (see the constructor).
+  using mismatch_handler = std::function<void(const std::string&)>;
+
   /// A codec for events whose fields have the JSON names `names` (the schema's by default).
-  explicit json_event_codec(event_fields names = {})
+  ///
+  /// With `on_mismatch`, the names are checked on the input: until one event has decoded, a
+  /// batch in which no record decodes and the first reject is a missing required field is not
+  /// the input's fault but the names': `decode` calls `on_mismatch` with a sentence naming the
+  /// field and the record's fields, and fails with `errc::invalid_argument`, so nothing of the
+  /// batch is committed (not even as dead letters). Once an event has decoded the check is off.
+  explicit json_event_codec(event_fields names = {}, mismatch_handler on_mismatch = {})
       : names_(std::move(names)),
+        on_mismatch_(std::move(on_mismatch)),
         custom_(names_ != event_fields{}),
         city_label_(name(F::location) + "." + name(F::city)),
         country_label_(name(F::location) + "." + name(F::country)),
@@ -143,6 +154,38 @@ class json_event_codec {
  private:
   template <class R>
   result<void> decode_all(std::span<const R> in, std::vector<device_event>& out, reject_list& rejects) {
+    SLUICE_TRYV(decode_each(in, out, rejects));
+    if (on_mismatch_ && stats_.decoded == 0 && !rejects.empty()) return check_names(in, rejects);
+    return success();
+  }
+
+  // The names' check (see the constructor): the first reject is a missing required field and
+  // nothing decoded yet.
+  template <class R>
+  result<void> check_names(std::span<const R> in, const reject_list& rejects) {
+    const auto& first = rejects.items().front();
+    if (first.reason.rfind("missing required field", 0) != 0) return success();
+    on_mismatch_("the events do not match the field names (" + first.reason + "); the first such event's fields are: " +
+                 keys_of(*in[first.origin].payload));
+    return errc::invalid_argument;
+  }
+
+  // The top-level keys of the JSON object `payload`, comma-separated (best effort, for the
+  // message of `check_names`).
+  std::string keys_of(std::string_view payload) {
+    simdjson::dom::element doc;
+    simdjson::dom::object obj;
+    if (dom_parser_.parse(payload.data(), payload.size()).get(doc) || doc.get(obj)) return "(not a JSON object)";
+    std::string keys;
+    for (const auto field : obj) {
+      if (!keys.empty()) keys += ", ";
+      keys += field.key;
+    }
+    return keys;
+  }
+
+  template <class R>
+  result<void> decode_each(std::span<const R> in, std::vector<device_event>& out, reject_list& rejects) {
     arena_.reset();
     out.reserve(out.size() + in.size());
     for (std::size_t i = 0; i < in.size(); ++i) {
@@ -557,6 +600,7 @@ class json_event_codec {
   [[nodiscard]] const std::string& name(F::field f) const noexcept { return names_[f]; }
 
   event_fields names_;
+  mismatch_handler on_mismatch_;   // the names' check, when set
   bool custom_ = false;        // names other than the schema's: keys are matched by `custom_key`
   std::string city_label_;     // "location.city" with the configured names, for messages
   std::string country_label_;

@@ -39,6 +39,9 @@ struct event_etl_options {
   std::int64_t watermark_delay_ms = 600'000;   ///< watermark delay of dedup and windows (≥ 0)
   range_filter_options ranges{};        ///< the value ranges events must satisfy
   event_fields fields{};                ///< the JSON names of the events' fields
+  /// When set, the codec checks `fields` on the input and a batch that shows they do not fit
+  /// fails the run, with this called with the reason (`json_event_codec`'s constructor).
+  json_event_codec::mismatch_handler on_field_mismatch{};
   /// Where the dedup keys and open windows are checkpointed incrementally (changelogs and
   /// snapshots, docs/state-store.md): the checkpoint's blobs, say. Empty: the whole state goes
   /// into each commit record (small states and tests only: it costs O(state) per batch).
@@ -72,7 +75,7 @@ template <class Src, class Sink>
     so.prefix = "state/windows/";
     windows.checkpoint_to(*opt.state_blobs, so);
   }
-  return event_etl_pipeline<Src, Sink>(std::move(src), json_event_codec(opt.fields), range_filter(opt.ranges),
+  return event_etl_pipeline<Src, Sink>(std::move(src), json_event_codec(opt.fields, opt.on_field_mismatch), range_filter(opt.ranges),
                                        std::move(dedup), std::move(windows), std::move(sink));
 }
 

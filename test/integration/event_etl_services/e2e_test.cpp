@@ -285,4 +285,20 @@ TEST_F(EventEtlServices, EachPartitionComputesTheWindowsOfTheFileSourceOnItsEven
   EXPECT_EQ(kafka_letters, file_letters);
 }
 
+TEST_F(EventEtlServices, AWrongFieldMapStopsTheKafkaJobBeforeItCommitsAnything) {
+  // The topic's events call their time `event_time`; the map says `timestamp`.
+  auto a = args("etl-badmap", "badmap", true);
+  a.insert(a.end(), {"--field-map", "event_time=timestamp"});
+  const auto r = run(a, credentials());
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--field-map does not fit the input"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("missing required field \"timestamp\""), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("event_time"), std::string::npos) << r.err;
+  // Nothing committed: no rows, no dead letters, no commit record.
+  EXPECT_TRUE(sluice_s3_it::keys_under(*s3_, bucket_, "badmap/out/").empty());
+  EXPECT_TRUE(sluice_s3_it::keys_under(*s3_, bucket_, "badmap/dead-letters/").empty());
+  for (const auto& k : sluice_s3_it::keys_under(*s3_, bucket_, "badmap/checkpoint/"))
+    EXPECT_EQ(k.find("commit.json"), std::string::npos) << k;
+}
+
 }  // namespace
