@@ -63,6 +63,11 @@ class blobs {
   sluice::result<void> put(std::string_view key, std::string_view bytes) {
     return std::visit([&](auto& w) { return w.store.put(key, bytes); }, where_);
   }
+  /// Piece by piece in a folder; gathered first for S3 (`store::put_pieces`).
+  sluice::result<void> put_pieces(std::string_view key, const sluice::store::piece_fill& fill,
+                                  std::size_t size_hint = 0) {
+    return std::visit([&](auto& w) { return sluice::store::put_pieces(w.store, key, fill, size_hint); }, where_);
+  }
   sluice::result<std::optional<std::string>> get(std::string_view key) {
     return std::visit([&](auto& w) { return w.store.get(key); }, where_);
   }

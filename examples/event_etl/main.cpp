@@ -359,8 +359,16 @@ int run(const config& cfg) {
   auto json = open_progress(cfg);
   if (!json) return 2;
 
-  return sluice_examples::run_until_signal(
+  const int rc = sluice_examples::run_until_signal(
       program, loc.s3, [&](const sluice::stop_flag& stop) { return dispatch(cfg, loc, std::move(*json), stop); });
+  if (loc.s3) {
+    const auto& c = loc.s3->stats();
+    std::fprintf(stderr, "%s: S3: %lld requests (%lld retries), %lld connections, %lld bytes sent, %lld received\n",
+                 program, static_cast<long long>(c.requests), static_cast<long long>(c.retries),
+                 static_cast<long long>(c.connections), static_cast<long long>(c.bytes_sent),
+                 static_cast<long long>(c.bytes_received));
+  }
+  return rc;
 }
 
 }  // namespace

@@ -50,6 +50,58 @@ TEST(StateFile, RoundTripsEntriesInOrder) {
   EXPECT_EQ(got, want);
 }
 
+TEST(StateFile, AFileSentInPiecesIsTheFileBuiltInMemory) {
+  // Entries of every size around the piece size, so pieces end inside and between entries.
+  std::vector<std::pair<std::string, std::string>> entries;
+  for (int i = 0; i < 400; ++i)
+    entries.emplace_back("key-" + std::to_string(i), std::string(static_cast<std::size_t>(i * 7 % 300), 'a' + i % 26));
+  entries.emplace_back(std::string(200, 'k'), std::string(70000, 'v'));   // one entry larger than a piece
+  const auto write_all = [&](st::file_writer& w) {
+    for (const auto& [k, v] : entries) w.put(k, v);
+    w.remove("gone");
+  };
+  st::file_writer memory(st::file_kind::snapshot, 9);
+  write_all(memory);
+  const std::string whole = memory.finish();
+
+  st::file_writer counter = st::file_writer::counting();
+  write_all(counter);
+  EXPECT_EQ(counter.entries(), entries.size() + 1);
+  EXPECT_EQ(counter.counted_bytes(), whole.size());
+  for (const std::size_t piece : {1u, 7u, 4096u, 100000u}) {
+    std::string sent;
+    std::size_t pieces = 0;
+    const sluice::store::piece_sink out = [&](std::string_view p) -> sluice::result<void> {
+      sent += p;
+      ++pieces;
+      return sluice::success();
+    };
+    st::file_writer w(st::file_kind::snapshot, 9, counter.entries(), out, piece);
+    write_all(w);
+    const auto done = w.finish_pieces();
+    ASSERT_TRUE(done) << piece;
+    EXPECT_EQ(sent, whole) << piece;
+    EXPECT_EQ(done.value().bytes, whole.size());
+    EXPECT_EQ(done.value().crc, sluice::crc32c(std::string_view(whole).substr(0, whole.size() - 4)));
+    EXPECT_GT(pieces, piece < whole.size() ? 1u : 0u);
+  }
+  // A count that differs from the entries given (the state changed between the passes) and a
+  // sink that fails are errors, never a file with a wrong header.
+  const sluice::store::piece_sink ok = [](std::string_view) -> sluice::result<void> { return sluice::success(); };
+  st::file_writer short_count(st::file_kind::snapshot, 9, counter.entries() - 1, ok, 4096);
+  write_all(short_count);
+  EXPECT_EQ(short_count.finish_pieces().error(), sluice::errc::invalid_argument);
+  int calls = 0;
+  const sluice::store::piece_sink failing = [&](std::string_view) -> sluice::result<void> {
+    ++calls;
+    return sluice::errc::io_error;
+  };
+  st::file_writer broken(st::file_kind::snapshot, 9, counter.entries(), failing, 4096);
+  write_all(broken);
+  EXPECT_EQ(broken.finish_pieces().error(), sluice::errc::io_error);
+  EXPECT_EQ(calls, 1) << "nothing is sent after the first error";
+}
+
 TEST(StateFile, EveryFlippedBitAndEveryTruncationIsRejectedWithNothingApplied) {
   const std::string bytes = sample_changelog();
   for (std::size_t i = 0; i < bytes.size(); ++i) {

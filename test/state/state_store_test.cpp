@@ -5,11 +5,16 @@
 // damaged files.
 #include "faulty_blobs.hpp"
 
+#include "sluice/fs/directory_blobs.hpp"
 #include "sluice/state/keyed_state.hpp"
+#include "sluice/store/any_blobs.hpp"
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <random>
 #include <string>
@@ -106,6 +111,41 @@ TEST(StateStore, RecoveredStateEqualsTheCommittedOneAfterRandomHistories) {
               opt.min_batches_to_retain + 2 * opt.snapshot_interval + 2)
         << seed;
   }
+}
+
+TEST(StateStore, SnapshotsInAFolderAreWrittenInPiecesAndRecoverTheState) {
+  const auto root = std::filesystem::temp_directory_path() / ("sluice-state-pieces-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(root);
+  // Through any_blobs, as the stages attach a store: the folder takes the snapshot in pieces.
+  static_assert(sluice::store::piecewise_blob_store<sluice::fs::directory_blobs>);
+  const sluice::store::any_blobs blobs{sluice::fs::directory_blobs(root)};
+  st::keyed_state<sluice::store::any_blobs> state(blobs, small_options(2, 10));
+  std::map<std::string, std::string> want;
+  std::string text;
+  for (int batch = 0; batch < 6; ++batch) {
+    // 3 MB of values a batch: each snapshot spans several pieces.
+    for (int i = 0; i < 3000; ++i) {
+      const std::string k = "k" + std::to_string(batch) + "-" + std::to_string(i);
+      const std::string v(1000 + i % 50, static_cast<char>('a' + (i + batch) % 26));
+      state.put(k, v);
+      want[k] = v;
+    }
+    auto t = state.commit(batch);
+    ASSERT_TRUE(t);
+    ASSERT_TRUE(state.committed());
+    text = t.value();
+  }
+  const auto m = st::parse_manifest(text);
+  ASSERT_TRUE(m && m->snapshot);
+  EXPECT_GT(state.store().stats().snapshots_written, 1);
+  const auto snapshot = root / state.store().file_name(st::file_kind::snapshot, m->snapshot->batch_id);
+  EXPECT_EQ(std::filesystem::file_size(snapshot), m->snapshot->bytes);
+  EXPECT_GT(m->snapshot->bytes, std::uint64_t{10} << 20);
+  st::keyed_state<sluice::store::any_blobs> again(sluice::store::any_blobs(sluice::fs::directory_blobs(root)),
+                                                  small_options(2, 10));
+  ASSERT_TRUE(again.recover(text)) << again.error_detail();
+  EXPECT_EQ(as_map(again.entries()), want);
+  std::filesystem::remove_all(root);
 }
 
 TEST(StateStore, AChangelogHoldsOnlyTheKeysTheBatchChanged) {

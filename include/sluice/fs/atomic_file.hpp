@@ -136,6 +136,9 @@ inline result<std::optional<std::string>> read_file(const std::filesystem::path&
   struct stat st {};
   if (::fstat(fd.value().get(), &st) != 0) return detail::last_error();
   std::string out;
+  // Room for a file that grew a little since fstat, so reading it to its end (which needs one
+  // more read past the size) does not copy a large file.
+  out.reserve(static_cast<std::size_t>(st.st_size) + 4096);
   out.resize(static_cast<std::size_t>(st.st_size));
   std::size_t have = 0;
   for (;;) {
@@ -149,17 +152,19 @@ inline result<std::optional<std::string>> read_file(const std::filesystem::path&
   return std::optional<std::string>(std::move(out));
 }
 
-/// Replaces (or creates) the file at `path` with `bytes`, atomically: readers and a crash see
-/// the old content or the new, never a mix. Missing parent directories are created.
+/// Replaces (or creates) the file at `path` with what `fill(fd)` writes to the open file
+/// descriptor `fd` (`fill` returns `result<void>`), atomically: readers and a crash see the old
+/// content or the new, never a mix. Missing parent directories are created.
 ///
 /// The content goes to a temp file in the same directory, which is `fsync`'d and renamed over
 /// `path`; with `sync_directory_mode::now` the directory is synced too, so the new content is
-/// durable on return. On failure the temp file is removed.
-/// Errors: the OS error (`std::system_category()`), e.g. `ENOSPC`, `EACCES`, `EISDIR`.
+/// durable on return. On failure (of `fill` too) the temp file is removed.
+/// Errors: `fill`'s; the OS error (`std::system_category()`), e.g. `ENOSPC`, `EACCES`, `EISDIR`.
 /// Blocking: yes. Thread-safety: safe; concurrent writers of one path leave one complete
 /// version.
-inline result<void> write_file_atomic(const std::filesystem::path& path, std::string_view bytes,
-                                      sync_directory_mode mode = sync_directory_mode::now) {
+template <class Fill>
+result<void> write_file_atomic_with(const std::filesystem::path& path, Fill&& fill,
+                                    sync_directory_mode mode = sync_directory_mode::now) {
   const auto dir = path.parent_path();
   SLUICE_TRYV(make_directories(dir));
   const auto pid = static_cast<std::uint64_t>(::getpid());
@@ -182,13 +187,20 @@ inline result<void> write_file_atomic(const std::filesystem::path& path, std::st
     ::unlink(tmp.c_str());
     return ec;
   };
-  if (auto r = detail::write_all(fd.get(), bytes); !r) return fail(r.error());
+  if (result<void> r = fill(fd.get()); !r) return fail(r.error());
   if (auto r = detail::fsync_fd(fd.get()); !r) return fail(r.error());
   if (auto r = fd.close(); !r) return fail(r.error());
   if (::rename(tmp.c_str(), path.c_str()) != 0) return fail(detail::last_error());
   if (mode == sync_directory_mode::now)
     return sync_directory(dir.empty() ? std::filesystem::path(".") : dir);
   return success();
+}
+
+/// Replaces (or creates) the file at `path` with `bytes`, atomically and (with
+/// `sync_directory_mode::now`) durably: `write_file_atomic_with` writing `bytes`.
+inline result<void> write_file_atomic(const std::filesystem::path& path, std::string_view bytes,
+                                      sync_directory_mode mode = sync_directory_mode::now) {
+  return write_file_atomic_with(path, [bytes](int fd) { return detail::write_all(fd, bytes); }, mode);
 }
 
 /// Removes the temp files left under `root` (recursively) by atomic writes that were killed.

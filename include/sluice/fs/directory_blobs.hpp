@@ -51,6 +51,17 @@ class directory_blobs {
     return write_file_atomic(path, bytes);
   }
 
+  /// As `put`, with the content written piece by piece by `fill` straight into the temp file
+  /// (`store::piecewise_blob_store`): a large blob is never whole in memory.
+  result<void> put_pieces(std::string_view key, const store::piece_fill& fill) {
+    SLUICE_TRYV(store::check_relative_key(key));
+    auto path = root_ / key;
+    SLUICE_TRYV(remove_stale_temp_files_once(path.parent_path()));
+    return write_file_atomic_with(path, [&fill](int fd) {
+      return fill([fd](std::string_view piece) { return detail::write_all(fd, piece); });
+    });
+  }
+
   /// The content of `<root>/<key>`, or empty if there is no such file.
   result<std::optional<std::string>> get(std::string_view key) {
     SLUICE_TRYV(store::check_relative_key(key));
@@ -107,6 +118,6 @@ class directory_blobs {
   std::filesystem::path root_;
 };
 
-static_assert(store::blob_store<directory_blobs>);
+static_assert(store::piecewise_blob_store<directory_blobs>);
 
 }  // namespace sluice::inline v0::fs

@@ -148,6 +148,9 @@ class lines_source {
                                   ? std::numeric_limits<std::int64_t>::max()
                                   : start + max;
     SLUICE_TRYV(refresh());
+    // The lines before the batch (a restart from a checkpoint far into the file) are counted
+    // without keeping their bytes; the batch's lines are kept for its read.
+    SLUICE_TRYV(count_lines_until(start, false));
     SLUICE_TRYV(count_lines_until(want));
     std::vector<offset_range> out;
     const std::int64_t end = std::min(want, lines_);
@@ -217,8 +220,9 @@ class lines_source {
   }
 
   // Counts complete lines until `lines_ >= target` or the end of the file (as of the last
-  // refresh), extending the sparse index.
-  result<void> count_lines_until(std::int64_t target) {
+  // refresh), extending the sparse index. With `keep_bytes` false the lines' bytes are not kept for
+  // a read (lines before the batch being planned): only the chunk being counted is held.
+  result<void> count_lines_until(std::int64_t target, bool keep_bytes = true) {
     const std::uint64_t size = watch_.size();
     if (lines_ >= target || counted_bytes_ >= size) return success();
     constexpr std::size_t chunk = std::size_t{1} << 20;
@@ -231,7 +235,7 @@ class lines_source {
     prefetched_ = true;
     std::uint64_t pos = counted_bytes_;   // file position of next_'s end
     while (lines_ < target && pos < size) {
-      if (next_.size() > opt_.max_kept_bytes) {
+      if (!keep_bytes || next_.size() > opt_.max_kept_bytes) {
         // Counting far ahead (a replay after a restart): keep only the line being counted.
         const auto done = static_cast<std::size_t>(counted_bytes_ - counted_start_);
         std::memmove(next_.data(), next_.data() + done, next_.size() - done);

@@ -21,7 +21,9 @@
 
 #include "sluice/core/checksum.hpp"
 #include "sluice/core/error.hpp"
+#include "sluice/store/blob_store.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -75,44 +77,67 @@ inline bool get_varint(std::string_view in, std::size_t& at, std::size_t end, st
 }
 }  // namespace detail
 
-/// Builds one state file in memory: `put`/`remove` entries, then `finish()`.
+/// Builds one state file: in memory (`put`/`remove` entries, then `finish()`), or, for a file too
+/// large to hold (a snapshot), sent in pieces as it is built: a `counting()` writer's pass
+/// first counts the entries (the header holds their number), then a writer made with that count
+/// and a `store::piece_sink` sends about `piece` bytes at a time, and `finish_pieces()` the rest.
 ///
-/// Errors: none (`std::bad_alloc` aside). Thread-safety: none.
+/// Errors: the sink's, from `finish_pieces` (`std::bad_alloc` aside). Thread-safety: none.
 class file_writer {
  public:
-  file_writer(file_kind kind, std::int64_t batch_id) {
-    bytes_.reserve(256);
-    bytes_ += detail::magic;
-    bytes_.push_back(static_cast<char>(format_version));
-    bytes_.push_back(static_cast<char>(kind));
-    detail::put_le(bytes_, 0, 2);
-    detail::put_le(bytes_, static_cast<std::uint64_t>(batch_id), 8);
-    detail::put_le(bytes_, 0, 8);  // the entry count, set by finish()
+  file_writer(file_kind kind, std::int64_t batch_id) { header(kind, batch_id, 0); }
+
+  /// A writer that only counts the entries given to it (the first pass of a file in pieces).
+  [[nodiscard]] static file_writer counting() { return file_writer(); }
+
+  /// A writer of a file of exactly `entries` entries, sent to `out` in pieces of about `piece`
+  /// bytes (`out` must outlive the writer).
+  file_writer(file_kind kind, std::int64_t batch_id, std::uint64_t entries, const store::piece_sink& out,
+              std::size_t piece = std::size_t{1} << 20)
+      : out_(&out), piece_(piece), declared_(entries) {
+    bytes_.reserve(piece + 64);
+    header(kind, batch_id, entries);
   }
 
   /// Records that `key` has `value`.
   void put(std::string_view key, std::string_view value) {
+    ++entries_;
+    if (counting_) {
+      counted_ += 1 + varint_size(key.size()) + key.size() + varint_size(value.size()) + value.size();
+      return;
+    }
     bytes_.push_back(static_cast<char>(op::put));
     detail::put_varint(bytes_, key.size());
     bytes_ += key;
     detail::put_varint(bytes_, value.size());
     bytes_ += value;
-    ++entries_;
+    if (out_ != nullptr && bytes_.size() >= piece_) flush_piece();
   }
   /// Records that `key` is gone.
   void remove(std::string_view key) {
+    ++entries_;
+    if (counting_) {
+      counted_ += 1 + varint_size(key.size()) + key.size();
+      return;
+    }
     bytes_.push_back(static_cast<char>(op::remove));
     detail::put_varint(bytes_, key.size());
     bytes_ += key;
-    ++entries_;
+    if (out_ != nullptr && bytes_.size() >= piece_) flush_piece();
   }
 
-  /// Makes room for `bytes` more bytes of entries, so a large file (a snapshot) is built
-  /// without the copies of a growing buffer.
-  void reserve(std::size_t bytes) { bytes_.reserve(bytes_.size() + bytes + detail::trailer_size); }
+  /// Makes room for `bytes` more bytes of entries, so a large file built in memory is built
+  /// without the copies of a growing buffer (nothing for a counting writer or one in pieces).
+  void reserve(std::size_t bytes) {
+    if (!counting_ && out_ == nullptr) bytes_.reserve(bytes_.size() + bytes + detail::trailer_size);
+  }
 
   /// Entries so far.
   [[nodiscard]] std::uint64_t entries() const noexcept { return entries_; }
+  /// The size of the file a counting writer counted (header, entries, checksum).
+  [[nodiscard]] std::size_t counted_bytes() const noexcept {
+    return detail::header_size + counted_ + detail::trailer_size;
+  }
 
   /// The finished file (entry count and checksum filled in); the writer is empty afterwards.
   [[nodiscard]] std::string finish() {
@@ -122,9 +147,62 @@ class file_writer {
     return std::move(bytes_);
   }
 
+  /// The size and CRC-32C of a file sent in pieces.
+  struct sent {
+    std::uint64_t bytes = 0;
+    std::uint32_t crc = 0;
+  };
+  /// Sends the rest of a file in pieces (the checksum last).
+  /// Errors: the sink's first error; `errc::invalid_argument` if the entries differ in number
+  /// from those counted first (the state changed between the two passes).
+  [[nodiscard]] result<sent> finish_pieces() {
+    if (error_ && entries_ != declared_) error_ = errc::invalid_argument;
+    if (error_) {
+      crc_ = crc32c(bytes_, crc_);
+      detail::put_le(bytes_, crc_, 4);
+      send();
+    }
+    if (!error_) return error_.error();
+    return sent{total_, crc_};
+  }
+
  private:
+  file_writer() : counting_(true) {}
+  static std::size_t varint_size(std::uint64_t v) noexcept {
+    std::size_t n = 1;
+    for (; v >= 0x80; v >>= 7) ++n;
+    return n;
+  }
+  void header(file_kind kind, std::int64_t batch_id, std::uint64_t entries) {
+    bytes_.reserve(std::max<std::size_t>(bytes_.capacity(), 256));
+    bytes_ += detail::magic;
+    bytes_.push_back(static_cast<char>(format_version));
+    bytes_.push_back(static_cast<char>(kind));
+    detail::put_le(bytes_, 0, 2);
+    detail::put_le(bytes_, static_cast<std::uint64_t>(batch_id), 8);
+    detail::put_le(bytes_, entries, 8);  // in memory: 0 here, set by finish()
+  }
+  // The buffer as one piece of entries (checksummed), or as the last piece (the checksum).
+  void flush_piece() {
+    crc_ = crc32c(bytes_, crc_);
+    send();
+  }
+  void send() {
+    if (error_) error_ = (*out_)(bytes_);   // after an error, the rest is dropped
+    total_ += bytes_.size();
+    bytes_.clear();
+  }
+
   std::string bytes_;
   std::uint64_t entries_ = 0;
+  bool counting_ = false;
+  std::size_t counted_ = 0;     // counting: the bytes of the entries
+  const store::piece_sink* out_ = nullptr;
+  std::size_t piece_ = 0;
+  std::uint64_t declared_ = 0;
+  std::uint32_t crc_ = 0;       // of the pieces sent so far
+  std::uint64_t total_ = 0;     // bytes sent so far
+  result<void> error_ = success();
 };
 
 /// What a state file says about itself.

@@ -80,14 +80,25 @@ class state_store {
         static_cast<std::int64_t>(committed_.changelogs.size()) + 1 >= opt_.snapshot_interval;
     stats_.last_batch_bytes = 0;
     if (snapshot_due) {
-      file_writer w(file_kind::snapshot, batch_id);
-      all(w);
-      const std::string bytes = w.finish();
-      SLUICE_TRYV(blobs_.put(file_name(file_kind::snapshot, batch_id), bytes));
-      next.snapshot = file_ref{batch_id, bytes.size(), crc_of(bytes)};
+      // Two passes over the state: one counts the entries (the file's header holds their
+      // number), one sends the file in pieces, so the snapshot is never whole in memory where
+      // the store takes pieces (`store::put_pieces`).
+      file_writer counter = file_writer::counting();
+      all(counter);
+      file_writer::sent sent;
+      SLUICE_TRYV(store::put_pieces(blobs_, file_name(file_kind::snapshot, batch_id),
+                                    [&](const store::piece_sink& out) -> result<void> {
+                                      file_writer w(file_kind::snapshot, batch_id, counter.entries(), out);
+                                      all(w);
+                                      SLUICE_TRY(done, w.finish_pieces());
+                                      sent = done;
+                                      return success();
+                                    },
+                                    counter.counted_bytes()));
+      next.snapshot = file_ref{batch_id, sent.bytes, sent.crc};
       next.changelogs.clear();
       ++stats_.snapshots_written;
-      stats_.last_batch_bytes = static_cast<std::int64_t>(bytes.size());
+      stats_.last_batch_bytes = static_cast<std::int64_t>(sent.bytes);
     } else {
       file_writer w(file_kind::changelog, batch_id);
       changes(w);

@@ -36,6 +36,10 @@ class any_blobs {
   result<std::optional<std::string>> get(std::string_view key) { return impl_->get(key); }
   result<std::vector<std::string>> list(std::string_view prefix) { return impl_->list(prefix); }
   result<void> remove(std::string_view key) { return impl_->remove(key); }
+  /// Piece by piece where the wrapped store can (`store::put_pieces`), else gathered first.
+  result<void> put_pieces(std::string_view key, const piece_fill& fill, std::size_t size_hint = 0) {
+    return impl_->put_pieces(key, fill, size_hint);
+  }
 
  private:
   struct concept_t {
@@ -44,6 +48,7 @@ class any_blobs {
     virtual result<std::optional<std::string>> get(std::string_view key) = 0;
     virtual result<std::vector<std::string>> list(std::string_view prefix) = 0;
     virtual result<void> remove(std::string_view key) = 0;
+    virtual result<void> put_pieces(std::string_view key, const piece_fill& fill, std::size_t size_hint) = 0;
   };
   template <class S>
   struct model final : concept_t {
@@ -52,12 +57,15 @@ class any_blobs {
     result<std::optional<std::string>> get(std::string_view key) override { return store.get(key); }
     result<std::vector<std::string>> list(std::string_view prefix) override { return store.list(prefix); }
     result<void> remove(std::string_view key) override { return store.remove(key); }
+    result<void> put_pieces(std::string_view key, const piece_fill& fill, std::size_t size_hint) override {
+      return store::put_pieces(store, key, fill, size_hint);
+    }
     S store;
   };
 
   std::shared_ptr<concept_t> impl_;
 };
 
-static_assert(blob_store<any_blobs>);
+static_assert(piecewise_blob_store<any_blobs>);
 
 }  // namespace sluice::inline v0::store

@@ -13,6 +13,8 @@
 #include "sluice/core/error.hpp"
 
 #include <concepts>
+#include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,5 +56,38 @@ concept blob_store = sluice::detail::declares<S, blob_store_tag> &&
                        { s.list(key) } -> std::same_as<result<std::vector<std::string>>>;
                        { s.remove(key) } -> std::same_as<result<void>>;
                      };
+
+/// Where `fill` writes the pieces of a blob: called once per piece, in order; an error stops
+/// the blob.
+using piece_sink = std::function<result<void>(std::string_view)>;
+/// Writes a blob piece by piece into the sink it is given.
+using piece_fill = std::function<result<void>(const piece_sink&)>;
+
+/// Blob stores that store a blob written piece by piece, so a large blob (a state snapshot)
+/// never has to be whole in memory: `s.put_pieces(key, fill)` stores what `fill` writes, with
+/// the semantics of `put` (atomic, durable, replacing); a failing `fill` stores nothing.
+template <class S>
+concept piecewise_blob_store = blob_store<S> && requires(S& s, std::string_view key, const piece_fill& fill) {
+  { s.put_pieces(key, fill) } -> std::same_as<result<void>>;
+};
+
+/// `s.put_pieces(key, fill)` where `S` has it; else the pieces gathered in memory (in a buffer
+/// of `size_hint` bytes, when the caller knows the size) and `put`.
+template <blob_store S>
+result<void> put_pieces(S& s, std::string_view key, const piece_fill& fill, std::size_t size_hint = 0) {
+  if constexpr (requires { s.put_pieces(key, fill, size_hint); }) {
+    return s.put_pieces(key, fill, size_hint);   // a wrapper that passes the hint on
+  } else if constexpr (piecewise_blob_store<S>) {
+    return s.put_pieces(key, fill);
+  } else {
+    std::string all;
+    all.reserve(size_hint);
+    SLUICE_TRYV(fill([&all](std::string_view piece) -> result<void> {
+      all += piece;
+      return success();
+    }));
+    return s.put(key, all);
+  }
+}
 
 }  // namespace sluice::inline v0::store

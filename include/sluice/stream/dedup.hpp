@@ -78,6 +78,74 @@ class table_memory {
   std::size_t n_ = 0;
 };
 
+/// Bytes in an anonymous memory mapping that grows with `mremap` (the pages move, nothing is
+/// copied), so a growing arena never holds two copies of itself; `truncate` gives the pages past
+/// the new end back. Pages not written yet take no memory.
+class byte_region {
+ public:
+  byte_region() = default;
+  byte_region(const byte_region&) = delete;
+  byte_region& operator=(const byte_region&) = delete;
+  byte_region(byte_region&& o) noexcept
+      : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)), cap_(std::exchange(o.cap_, 0)) {}
+  byte_region& operator=(byte_region&& o) noexcept {
+    if (this != &o) {
+      release();
+      data_ = std::exchange(o.data_, nullptr);
+      size_ = std::exchange(o.size_, 0);
+      cap_ = std::exchange(o.cap_, 0);
+    }
+    return *this;
+  }
+  ~byte_region() { release(); }
+
+  [[nodiscard]] char* data() noexcept { return data_; }
+  [[nodiscard]] const char* data() const noexcept { return data_; }
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] std::size_t capacity() const noexcept { return cap_; }
+
+  /// Address space for `n` bytes (rounded up to pages). Throws `std::bad_alloc`.
+  void reserve(std::size_t n) {
+    if (n <= cap_) return;
+    const std::size_t bytes = (n + page - 1) / page * page;
+    void* p = data_ == nullptr ? ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+                               : ::mremap(data_, cap_, bytes, MREMAP_MAYMOVE);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    data_ = static_cast<char*>(p);
+    cap_ = bytes;
+  }
+  void append(const void* p, std::size_t n) {
+    grow_for(n);
+    std::memcpy(data_ + size_, p, n);
+    size_ += n;
+  }
+  void append_zeros(std::size_t n) {
+    grow_for(n);
+    std::memset(data_ + size_, 0, n);
+    size_ += n;
+  }
+  /// Keeps the first `n` bytes (`n` ≤ `size()`) and gives the whole pages after them back.
+  void truncate(std::size_t n) noexcept {
+    size_ = n;
+    const std::size_t keep = (n + page - 1) / page * page;
+    if (keep < cap_) (void)::madvise(data_ + keep, cap_ - keep, MADV_DONTNEED);   // a hint
+  }
+
+ private:
+  static constexpr std::size_t page = 4096;
+  void grow_for(std::size_t n) {
+    if (size_ + n > cap_) reserve(std::max(size_ + n, 2 * cap_));
+  }
+  void release() noexcept {
+    if (data_ != nullptr) ::munmap(data_, cap_);
+    data_ = nullptr;
+    size_ = cap_ = 0;
+  }
+  char* data_ = nullptr;
+  std::size_t size_ = 0;
+  std::size_t cap_ = 0;
+};
+
 /// An exact set of byte keys, each with the event time it was first seen at.
 ///
 /// Keys live in an arena of records `[hash:8][time:8][length:4][key bytes]`, each padded to 8
@@ -86,10 +154,11 @@ class table_memory {
 /// is confirmed against the record's whole hash and key, so the set stays exact. Keys expire
 /// lazily: `expire_before(t)` only sets the threshold; an expired key counts as absent
 /// (inserting it again renews it in place) and is not listed. Expired records are dropped when
-/// the table is 70% full: one sequential pass copies the live records into a fresh arena and
-/// indexes them in a fresh table of two to four times their number, so the next rebuild is far
-/// away. The memory held is the table (8 bytes a slot) and the arena, nothing spare (peak RSS is
-/// a goal, docs/benchmarks.md). Listing walks the arena in order (deterministic).
+/// the table is 70% full or the arena holds 1.5 times the records the last rebuild kept: one
+/// sequential pass slides the live records to the front of the arena (in place: the arena is a
+/// `byte_region`, which also grows without a copy) and indexes them in a fresh table of two to four times their number, so the next rebuild is far away. The
+/// memory held is the table (8 bytes a slot) and the arena, nothing spare, and never two copies
+/// of either (peak RSS is a goal, docs/benchmarks.md). Listing walks the arena in order (deterministic).
 class timed_key_set {
  public:
   struct entry {
@@ -171,12 +240,13 @@ class timed_key_set {
   [[nodiscard]] std::size_t arena_bytes() const noexcept { return arena_.size(); }
   /// Bytes held (table and arena), for memory reports.
   [[nodiscard]] std::size_t memory_bytes() const noexcept {
-    return slots_.size() * sizeof(slot) + arena_.capacity();
+    return slots_.size() * sizeof(slot) + arena_.size();
   }
   void clear() {
     slots_ = {};
-    arena_ = {};
+    arena_ = byte_region();
     records_ = 0;
+    kept_ = 0;
     expire_before_ = std::numeric_limits<std::int64_t>::min();
   }
 
@@ -196,7 +266,11 @@ class timed_key_set {
   // The records a table of `slots` holds before a rebuild: 70% (8-byte slots: the probes of
   // linear probing stay within a cache line or two at that load).
   static std::size_t room(std::size_t slots) noexcept { return slots * 7 / 10; }
-  [[nodiscard]] bool full(std::size_t records) const noexcept { return records > room(slots_.size()); }
+  // Full: the table at 70%, or the arena at 1.5 times the records the last rebuild kept (plus
+  // 1024), so expired records never make up more than a third of it, whatever the table's size.
+  [[nodiscard]] bool full(std::size_t records) const noexcept {
+    return records > std::min(room(slots_.size()), kept_ + kept_ / 2 + 1024);
+  }
 
   [[nodiscard]] bool matches(std::uint32_t unit, std::uint64_t h, std::string_view key) const noexcept {
     const std::size_t at = std::size_t{unit} * 8;
@@ -214,8 +288,8 @@ class timed_key_set {
     std::memcpy(head + 8, &time, 8);
     std::memcpy(head + 16, &len, 4);
     arena_.append(head, header);
-    arena_.append(key);
-    arena_.append(padded(arena_.size()) - arena_.size(), '\0');
+    arena_.append(key.data(), key.size());
+    arena_.append_zeros(padded(arena_.size()) - arena_.size());
     return static_cast<std::uint32_t>(at / 8);
   }
   [[nodiscard]] std::int64_t time_at(std::size_t at) const noexcept {
@@ -240,28 +314,27 @@ class timed_key_set {
     return h;
   }
 
-  // Copies the live records (in order) into a fresh arena and indexes them in a fresh table of
-  // 2 to 4 times (live + n) slots (so at least 40% of the live records more fit before the next
-  // rebuild); the old arena and table are freed.
+  // Slides the live records (in order) to the front of the arena and indexes them in a fresh
+  // table of 2 to 4 times (live + n) slots (so at least 40% of the live records more fit before
+  // the next rebuild); the old table is freed first.
   void rebuild(std::size_t n) {
-    // First the size of what stays, so the fresh arena is allocated once, with address space
-    // for every record until the next rebuild (70% of the table): appends never copy it, and
-    // pages not written yet take no memory.
     std::size_t live = 0, live_bytes = 0;
-    for (std::size_t at = 0; at < arena_.size(); at = next_record(at)) {
-      if (time_at(at) < expire_before_) continue;
-      ++live;
-      live_bytes += record_size(at);
+    for (std::size_t at = 0; at < arena_.size();) {
+      const std::size_t size = record_size(at);
+      if (time_at(at) >= expire_before_) {
+        if (live_bytes != at) std::memmove(arena_.data() + live_bytes, arena_.data() + at, size);
+        ++live;
+        live_bytes += size;
+      }
+      at += size;
     }
+    arena_.truncate(live_bytes);
     std::size_t capacity = 1024;
     while (capacity < 2 * (live + n)) capacity *= 2;
+    // Address space for every record until the next rebuild (70% of the table), so appends
+    // rarely move the arena (and a move copies nothing).
     const std::size_t per_record = live > 0 ? live_bytes / live : 64;
-    std::string fresh_arena;
-    fresh_arena.reserve(std::max(live_bytes, room(capacity) * per_record) + 64 * per_record);
-    for (std::size_t at = 0; at < arena_.size(); at = next_record(at)) {
-      if (time_at(at) >= expire_before_) fresh_arena.append(arena_, at, record_size(at));
-    }
-    arena_ = std::move(fresh_arena);
+    arena_.reserve(std::max(live_bytes, room(capacity) * per_record) + 64 * per_record);
     slots_ = {};   // freed before the new table is allocated: the peak is one table
     table_memory<slot> fresh(capacity);
     // Indexed 16 at a time: their slots are prefetched first, so the cache misses overlap.
@@ -283,12 +356,14 @@ class timed_key_set {
     }
     slots_ = std::move(fresh);
     records_ = live;
+    kept_ = live;
   }
 
 
   table_memory<slot> slots_;
-  std::string arena_;
+  byte_region arena_;
   std::size_t records_ = 0;   // records in the arena (occupied slots), expired ones included
+  std::size_t kept_ = 0;      // the records the last rebuild kept
   std::int64_t expire_before_ = std::numeric_limits<std::int64_t>::min();
 };
 
