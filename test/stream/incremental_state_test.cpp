@@ -7,6 +7,7 @@
 #include "helpers.hpp"
 #include "reference.hpp"
 
+#include "sluice/state/shared_store.hpp"
 #include "sluice/state/state_store.hpp"
 #include "sluice/store/any_blobs.hpp"
 #include "sluice/store/memory_blobs.hpp"
@@ -16,6 +17,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <memory>
 #include <random>
 #include <string>
 #include <utility>
@@ -289,6 +291,127 @@ TEST(IncrementalWindows, AWholeStateFromBeforeTheStoreLoadsAndIsSnapshotted) {
   ASSERT_TRUE(back.load_state(m)) << back.state_error();
   EXPECT_EQ(whole_state(back), whole_state(w));
   EXPECT_EQ(back.open_windows(), 2u);
+}
+
+// --- Both stages sharing one store: one file per batch (docs/state-store.md) ----------------
+
+// Dedup then windows, as the event ETL composes them, both on one shared store.
+struct shared_pair {
+  dedup d{5 * minute};
+  device_windows w = make_windows();
+  std::shared_ptr<state::shared_store> shared;
+  explicit shared_pair(store::memory_blobs& blobs, state::state_options o = opts(4, 3, "state/shared/")) {
+    shared = std::make_shared<state::shared_store>(store::any_blobs(blobs), o);
+    EXPECT_TRUE(d.checkpoint_to(shared, opts(4, 3, "state/dedup/")));
+    EXPECT_TRUE(w.checkpoint_to(shared, opts(4, 3, "state/windows/")));
+  }
+  // The pipeline's order: each stage's blob, then each stage told the commit is durable.
+  std::pair<std::string, std::string> commit(std::int64_t id) {
+    std::pair<std::string, std::string> m;
+    EXPECT_TRUE(d.save_state(m.first, id));
+    EXPECT_TRUE(w.save_state(m.second, id));
+    EXPECT_TRUE(d.state_committed());
+    EXPECT_TRUE(w.state_committed());
+    return m;
+  }
+  result<void> load(const std::pair<std::string, std::string>& m) {
+    SLUICE_TRYV(d.load_state(m.first));
+    return w.load_state(m.second);
+  }
+};
+
+TEST(SharedStateStore, BothStagesRestartFromEveryCommitWithOneFilePerBatch) {
+  for (const unsigned seed : {21u, 22u, 23u}) {
+    string_pool pool;
+    const auto batches = random_batches(seed, pool, 60);
+    store::memory_blobs blobs;
+    ref_dedup ref_d(5 * minute);
+    ref_windows ref_w(minute, 2 * minute);
+    std::pair<std::string, std::string> manifests;
+    std::int64_t id = 0;
+    std::size_t rows = 0;
+    for (const auto& batch : batches) {
+      shared_pair fresh(blobs);
+      ASSERT_TRUE(fresh.load(manifests)) << fresh.d.state_error() << fresh.w.state_error();
+      const auto passed = run(fresh.d, batch);
+      const auto ref_passed = ref_d.batch(batch);
+      EXPECT_EQ(ids(passed), ids(ref_passed)) << "seed " << seed << " batch " << id;
+      const auto want = ref_w.batch(ref_passed);
+      rows += want.size();
+      EXPECT_EQ(run(fresh.w, passed), want) << "seed " << seed << " batch " << id;
+      const std::size_t before = blobs.list("").value().size();
+      manifests = fresh.commit(id);
+      // The first stage's blob only says so; the last one's holds the manifest of one file.
+      EXPECT_EQ(manifests.first, "sluice-state shared");
+      ASSERT_EQ(manifests.second.rfind("sluice-state shared sluice-state v1 batch=", 0), 0u) << manifests.second;
+      EXPECT_LE(blobs.list("").value().size(), before + 1) << "one file per batch";
+      ++id;
+    }
+    EXPECT_GT(rows, 50u);
+    const std::vector<std::string> keys = blobs.list("").value();
+    for (const auto& k : keys) EXPECT_EQ(k.rfind("state/shared/", 0), 0u) << k;
+  }
+}
+
+TEST(SharedStateStore, CommitsOfAStorePerStageLoadAndTheNextCommitIsASnapshot) {
+  string_pool pool;
+  const auto batches = random_batches(31, pool, 12);
+  store::memory_blobs blobs;
+  // Before: each stage on its own store (the layout of earlier releases).
+  dedup d(5 * minute);
+  auto w = make_windows();
+  d.checkpoint_to(store::any_blobs(blobs), opts(4, 3, "state/dedup/"));
+  w.checkpoint_to(store::any_blobs(blobs), opts(4, 3, "state/windows/"));
+  std::pair<std::string, std::string> m;
+  for (std::int64_t id = 0; id < 10; ++id) {
+    run(w, run(d, batches[static_cast<std::size_t>(id)]));
+    m = {};
+    ASSERT_TRUE(d.save_state(m.first, id));
+    ASSERT_TRUE(w.save_state(m.second, id));
+    ASSERT_TRUE(d.state_committed());
+    ASSERT_TRUE(w.state_committed());
+  }
+  ASSERT_EQ(m.first.rfind("sluice-state v1 ", 0), 0u);
+  // After: the shared store reads them, and its first commit is a snapshot of both.
+  shared_pair after(blobs);
+  ASSERT_TRUE(after.load(m)) << after.d.state_error() << after.w.state_error();
+  EXPECT_EQ(sorted_keys(after.d), sorted_keys(d));
+  EXPECT_EQ(whole_state(after.w), whole_state(w));
+  const auto next = after.commit(10);
+  EXPECT_NE(next.second.find("snapshot=10:"), std::string::npos) << next.second;
+  shared_pair again(blobs);
+  ASSERT_TRUE(again.load(next));
+  EXPECT_EQ(sorted_keys(again.d), sorted_keys(d));
+  EXPECT_EQ(whole_state(again.w), whole_state(w));
+}
+
+TEST(SharedStateStore, MismatchedBlobsAndDamagedFilesAreErrors) {
+  string_pool pool;
+  const auto batches = random_batches(41, pool, 3);
+  store::memory_blobs blobs;
+  shared_pair p(blobs);
+  std::pair<std::string, std::string> m;
+  for (std::int64_t id = 0; id < 3; ++id) {
+    run(p.w, run(p.d, batches[static_cast<std::size_t>(id)]));
+    m = p.commit(id);
+  }
+  {
+    shared_pair q(blobs);   // the last stage's blob without the manifest
+    EXPECT_EQ(q.load({m.first, m.first}).error(), errc::corrupt_state);
+  }
+  {
+    shared_pair q(blobs);   // the manifest in the first stage's blob
+    EXPECT_EQ(q.load({m.second, m.second}).error(), errc::corrupt_state);
+  }
+  // A damaged file: the error names it.
+  const auto keys = blobs.list("state/shared/").value();
+  ASSERT_FALSE(keys.empty());
+  auto bytes = blobs.get(keys.back()).value().value();
+  bytes[bytes.size() / 2] ^= 1;
+  ASSERT_TRUE(blobs.put(keys.back(), bytes));
+  shared_pair q(blobs);
+  EXPECT_EQ(q.load(m).error(), errc::corrupt_state);
+  EXPECT_NE(q.w.state_error().find(keys.back()), std::string::npos) << q.w.state_error();
 }
 
 }  // namespace

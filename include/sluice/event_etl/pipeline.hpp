@@ -15,12 +15,14 @@
 #include "sluice/event_etl/device_event.hpp"
 #include "sluice/event_etl/event_codec.hpp"
 #include "sluice/event_etl/range_filter.hpp"
+#include "sluice/state/shared_store.hpp"
 #include "sluice/state/state_store.hpp"
 #include "sluice/store/any_blobs.hpp"
 #include "sluice/stream/dedup.hpp"
 #include "sluice/stream/tumbling_window.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <utility>
 
@@ -46,8 +48,9 @@ struct event_etl_options {
   /// snapshots, docs/state-store.md): the checkpoint's blobs, say. Empty: the whole state goes
   /// into each commit record (small states and tests only: it costs O(state) per batch).
   std::optional<store::any_blobs> state_blobs;
-  /// Snapshot interval and retention of both stages' state stores; their file prefixes are
-  /// `state/dedup/` and `state/windows/` under `state_blobs` (the `prefix` here is ignored).
+  /// Snapshot interval and retention of the stages' state store, which both share (one file per
+  /// batch, under `state/shared/` of `state_blobs`; the `prefix` here is ignored). Commits from
+  /// before it name files under `state/dedup/` and `state/windows/`, which still load.
   state::state_options state{};
 };
 
@@ -69,11 +72,15 @@ template <class Src, class Sink>
   SLUICE_TRY(windows, device_windows::make({opt.window_ms, opt.watermark_delay_ms}));
   device_dedup dedup(opt.watermark_delay_ms);
   if (opt.state_blobs) {
+    // One state file per batch for both stages (`state::shared_store`); commits from before it
+    // name files of a store per stage, which are read from their own folders.
     state::state_options so = opt.state;
+    so.prefix = "state/shared/";
+    auto shared = std::make_shared<state::shared_store>(*opt.state_blobs, so);
     so.prefix = "state/dedup/";
-    dedup.checkpoint_to(*opt.state_blobs, so);
+    SLUICE_TRYV(dedup.checkpoint_to(shared, so));
     so.prefix = "state/windows/";
-    windows.checkpoint_to(*opt.state_blobs, so);
+    SLUICE_TRYV(windows.checkpoint_to(shared, so));
   }
   return event_etl_pipeline<Src, Sink>(std::move(src), json_event_codec(opt.fields, opt.on_field_mismatch), range_filter(opt.ranges),
                                        std::move(dedup), std::move(windows), std::move(sink));

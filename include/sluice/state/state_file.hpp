@@ -99,15 +99,21 @@ class file_writer {
     header(kind, batch_id, entries);
   }
 
+  /// From now on, every key written starts with the byte `section` (`'\0'`: none): the entries
+  /// of several stages in one file (`state::shared_store`).
+  void section(char section) noexcept { section_ = section; }
+
   /// Records that `key` has `value`.
   void put(std::string_view key, std::string_view value) {
     ++entries_;
+    const std::size_t key_size = key.size() + (section_ != '\0' ? 1 : 0);
     if (counting_) {
-      counted_ += 1 + varint_size(key.size()) + key.size() + varint_size(value.size()) + value.size();
+      counted_ += 1 + varint_size(key_size) + key_size + varint_size(value.size()) + value.size();
       return;
     }
     bytes_.push_back(static_cast<char>(op::put));
-    detail::put_varint(bytes_, key.size());
+    detail::put_varint(bytes_, key_size);
+    if (section_ != '\0') bytes_.push_back(section_);
     bytes_ += key;
     detail::put_varint(bytes_, value.size());
     bytes_ += value;
@@ -116,12 +122,14 @@ class file_writer {
   /// Records that `key` is gone.
   void remove(std::string_view key) {
     ++entries_;
+    const std::size_t key_size = key.size() + (section_ != '\0' ? 1 : 0);
     if (counting_) {
-      counted_ += 1 + varint_size(key.size()) + key.size();
+      counted_ += 1 + varint_size(key_size) + key_size;
       return;
     }
     bytes_.push_back(static_cast<char>(op::remove));
-    detail::put_varint(bytes_, key.size());
+    detail::put_varint(bytes_, key_size);
+    if (section_ != '\0') bytes_.push_back(section_);
     bytes_ += key;
     if (out_ != nullptr && bytes_.size() >= piece_) flush_piece();
   }
@@ -196,6 +204,7 @@ class file_writer {
   std::string bytes_;
   std::uint64_t entries_ = 0;
   bool counting_ = false;
+  char section_ = '\0';
   std::size_t counted_ = 0;     // counting: the bytes of the entries
   const store::piece_sink* out_ = nullptr;
   std::size_t piece_ = 0;

@@ -470,6 +470,13 @@ class watermark_dedup {
     inc_.attach(std::move(blobs), std::move(opt));
     added_.clear();
   }
+  /// As above, into `shared`, which other stages of the pipeline share (one file per batch for
+  /// all of them); `own` names where a store of this stage alone kept its files, read when a
+  /// commit from before names them. Errors: `errc::invalid_argument` if `shared` is full.
+  result<void> checkpoint_to(std::shared_ptr<state::shared_store> shared, state::state_options own) {
+    added_.clear();
+    return inc_.attach(std::move(shared), std::move(own));
+  }
 
   /// The state of batch `batch_id`: with a state store, its changes written there and the
   /// manifest naming them in `blob`; without, as `save_state(blob)`. A retry of the same batch
@@ -530,25 +537,26 @@ class watermark_dedup {
     wm_.restore(std::nullopt);
     added_.clear();
     if (detail::is_manifest(blob) || (blob.empty() && inc_.attached())) {
-      auto r = inc_.recover(blob, [&](std::string_view key, std::string_view value) -> result<void> {
-        if (key == detail::watermark_key) {
-          SLUICE_TRY(m, detail::watermark_value(value));
-          wm_.restore(m);
-          keys_.expire_before(wm_.current());
-          return success();
-        }
-        if (key.empty() || key.front() != 'k' || value.size() != 8) return errc::corrupt_state;
-        std::int64_t t;
-        std::memcpy(&t, value.data(), 8);
-        if (!keys_.insert(key.substr(1), t)) return errc::corrupt_state;  // a key twice
-        return success();
-      });
+      auto r = inc_.recover(
+          blob,
+          detail::incremental_state::entries(
+              [this](std::optional<std::int64_t> m) {
+                wm_.restore(m);
+                keys_.expire_before(wm_.current());
+              },
+              [this](std::string_view key, std::string_view value) -> result<void> {
+                if (key.empty() || key.front() != 'k' || value.size() != 8) return errc::corrupt_state;
+                std::int64_t t;
+                std::memcpy(&t, value.data(), 8);
+                if (!keys_.insert(key.substr(1), t)) return errc::corrupt_state;  // a key twice
+                return success();
+              }),
+          [this] { inc_.recovered_max_seen(wm_.max_seen()); });
       if (!r) {
         keys_.clear();
         wm_.restore(std::nullopt);
         return r.error();
       }
-      inc_.recovered_max_seen(wm_.max_seen());
       return success();
     }
     if (blob.empty()) return success();

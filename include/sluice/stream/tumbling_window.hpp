@@ -143,7 +143,14 @@ class tumbling_window {
   void checkpoint_to(store::any_blobs blobs, state::state_options opt) {
     inc_.attach(std::move(blobs), std::move(opt));
     for (auto& e : entries_) e.dirty = true;
+  }  /// As above, into `shared`, which other stages of the pipeline share (one file per batch for
+  /// all of them); `own` names where a store of this stage alone kept its files, read when a
+  /// commit from before names them. Errors: `errc::invalid_argument` if `shared` is full.
+  result<void> checkpoint_to(std::shared_ptr<state::shared_store> shared, state::state_options own) {
+    for (auto& e : entries_) e.dirty = true;
+    return inc_.attach(std::move(shared), std::move(own));
   }
+
 
   /// The state of batch `batch_id`: with a state store, its changes written there and the
   /// manifest naming them in `blob`; without, as `save_state(blob)`. A retry of the same batch
@@ -206,32 +213,35 @@ class tumbling_window {
     min_start_ = std::numeric_limits<std::int64_t>::max();
     wm_.restore(std::nullopt);
     if (detail::is_manifest(blob) || (blob.empty() && inc_.attached())) {
-      auto r = inc_.recover(blob, [&](std::string_view key, std::string_view value) -> result<void> {
-        if (key == detail::watermark_key) {
-          SLUICE_TRY(m, detail::watermark_value(value));
-          wm_.restore(m);
-          drop_closed();
-          return success();
-        }
-        if (key.size() < 9 || key.front() != 'k') return errc::corrupt_state;
-        std::int64_t start;
-        std::memcpy(&start, key.data() + 1, 8);
-        if (start != window_start(start)) return errc::corrupt_state;  // not a window of this size
-        entry& e = find_or_insert(start, key.substr(9));
-        e.state = state_type{};
-        blob_reader r(value);
-        SLUICE_TRYV(agg_.load(e.state, r));
-        if (!r.at_end()) return errc::corrupt_state;
-        return success();
-      });
+      auto r = inc_.recover(
+          blob,
+          detail::incremental_state::entries(
+              [this](std::optional<std::int64_t> m) {
+                wm_.restore(m);
+                drop_closed();
+              },
+              [this](std::string_view key, std::string_view value) -> result<void> {
+                if (key.size() < 9 || key.front() != 'k') return errc::corrupt_state;
+                std::int64_t start;
+                std::memcpy(&start, key.data() + 1, 8);
+                if (start != window_start(start)) return errc::corrupt_state;  // not a window of this size
+                entry& e = find_or_insert(start, key.substr(9));
+                e.state = state_type{};
+                blob_reader r(value);
+                SLUICE_TRYV(agg_.load(e.state, r));
+                if (!r.at_end()) return errc::corrupt_state;
+                return success();
+              }),
+          [this] {
+            drop_closed();
+            inc_.recovered_max_seen(wm_.max_seen());
+          });
       if (!r) {
         entries_.clear();
         index_.clear();
         wm_.restore(std::nullopt);
         return r.error();
       }
-      drop_closed();
-      inc_.recovered_max_seen(wm_.max_seen());
       return success();
     }
     if (blob.empty()) return success();
