@@ -235,8 +235,9 @@ class lines_source {
     prefetched_ = true;
     std::uint64_t pos = counted_bytes_;   // file position of next_'s end
     while (lines_ < target && pos < size) {
-      if (!keep_bytes || next_.size() > opt_.max_kept_bytes) {
-        // Counting far ahead (a replay after a restart): keep only the line being counted.
+      if (next_.size() > 0 && (!keep_bytes || next_.size() > opt_.max_kept_bytes)) {
+        // Lines not kept (before the batch) or counted far ahead: keep only the line being
+        // counted.
         const auto done = static_cast<std::size_t>(counted_bytes_ - counted_start_);
         std::memmove(next_.data(), next_.data() + done, next_.size() - done);
         next_.resize_down(next_.size() - done);
