@@ -11,6 +11,8 @@
 # SEED (42), CPU (1: the core to pin to), WORK (BUILD_DIR/checkpointed: on the disk measured),
 # EXTRA (more options for the binary, e.g. "--state-snapshot-interval 10").
 set -euo pipefail
+# shellcheck source=benchmark/stream/time_v.sh
+source "$(dirname "$0")/time_v.sh"
 build=$(cd "${1:?usage: checkpointed.sh BUILD_DIR}" && pwd)
 events=${EVENTS:-1000000} batch=${BATCH:-1000} devices=${DEVICES:-1000} rate=${RATE:-1000} seed=${SEED:-42}
 cpu=${CPU:-1} work=${WORK:-$build/checkpointed} extra=${EXTRA:-}
@@ -29,9 +31,7 @@ run_etl() {  # run_etl DIR [PREFIX…]: a fresh run in DIR
      --kafka-max-offsets-per-trigger "$batch" --progress file:progress.jsonl $extra > /dev/null 2> stderr.txt)
 }
 run_etl "$work/etl" /usr/bin/time -v -o "$work/etl.time" taskset -c "$cpu"
-wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s }' "$work/etl.time")
-cpu_s=$(awk -F': ' '/User time/ { u = $2 } /System time/ { s = $2 } END { print u + s }' "$work/etl.time")
-rss=$(awk '/Maximum resident set size/ { printf "%.1f", $NF / 1024 }' "$work/etl.time")
+read -r wall cpu_s rss < <(time_v "$work/etl.time")
 blocks=$(awk -F': ' '/File system outputs/ { print $2 }' "$work/etl.time")
 bytes_per_batch=$(( blocks * 512 / batches ))
 

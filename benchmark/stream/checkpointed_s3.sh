@@ -12,6 +12,8 @@
 # WORK (BUILD_DIR/checkpointed), EXTRA (more options for the binary). Set SLUICE_TEST_S3_* to
 # measure your own S3 server instead. Needs java and mvn (the harness), curl 7.75 or later.
 set -euo pipefail
+# shellcheck source=benchmark/stream/time_v.sh
+source "$(dirname "$0")/time_v.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 build=$(cd "${1:?usage: checkpointed_s3.sh BUILD_DIR}" && pwd)
@@ -51,9 +53,7 @@ rm -rf "$dir" && mkdir -p "$dir"
    --dead-letters dead-letters --s3-endpoint "$endpoint" --s3-region "$region" --s3-path-style \
    --kafka-max-offsets-per-trigger "$batch" --progress file:progress.jsonl $extra > /dev/null 2> stderr.txt) ||
   { cat "$dir/stderr.txt" >&2; exit 1; }
-wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s }' "$work/etl-s3.time")
-cpu_s=$(awk -F': ' '/User time/ { u = $2 } /System time/ { s = $2 } END { print u + s }' "$work/etl-s3.time")
-rss=$(awk '/Maximum resident set size/ { printf "%.1f", $NF / 1024 }' "$work/etl-s3.time")
+read -r wall cpu_s rss < <(time_v "$work/etl-s3.time")
 read -r requests retries sent < <(sed -n 's/.*S3: \([0-9]*\) requests (\([0-9]*\) retries), [0-9]* connections, \([0-9]*\) bytes sent.*/\1 \2 \3/p' "$dir/stderr.txt")
 printf 'sluice-event-etl: %s events in %s batches of %s (file source, folder sink, checkpoint on the S3 server %s)\n' \
   "$events" "$batches" "$batch" "$endpoint"

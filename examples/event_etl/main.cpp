@@ -27,8 +27,6 @@
 #include "sluice/s3/client.hpp"
 #include "sluice/store/any_blobs.hpp"
 
-#include <simdjson.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -175,19 +173,6 @@ std::string settings_text(const config& cfg, const locations& loc) {
 
 int report_failure(const std::error_code& ec) { return sluice_examples::report_fatal(program, ec); }
 
-// The top-level keys of the JSON object `line`, comma-separated (best effort, for messages).
-std::string keys_of(const std::string& line) {
-  simdjson::dom::parser parser;
-  simdjson::dom::object obj;
-  if (parser.parse(line).get(obj) != simdjson::SUCCESS) return "(not a JSON object)";
-  std::string keys;
-  for (const auto field : obj) {
-    if (!keys.empty()) keys += ", ";
-    keys += field.key;
-  }
-  return keys;
-}
-
 // The file source's first events against the field names: when none of the first 100 decodes
 // and the first is a dead letter for a missing required field, the names do not fit the file.
 // With --field-map that is an error at start (a wrong map would make every event a dead letter);
@@ -209,7 +194,7 @@ int check_first_events(const config& cfg) {
     return 0;
   const std::string& why = rejects.items().front().reason;
   if (why.rfind("missing required field", 0) != 0) return 0;
-  const std::string keys = keys_of(*recs.front().payload);
+  const std::string keys = event_etl::top_level_keys(*recs.front().payload);
   if (cfg.fields_mapped) {
     std::fprintf(stderr,
                  "%s: the first events of %s do not match --field-map: %s; its fields are: %s\n",

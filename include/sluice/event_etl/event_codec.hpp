@@ -102,6 +102,22 @@ inline const char* json_type_name(simdjson::ondemand::json_type t) noexcept {
 
 }  // namespace detail
 
+/// The top-level keys of the JSON object `payload`, comma-separated, for messages about a
+/// record that does not fit the field names; "(not a JSON object)" for anything else.
+/// Complexity: a parse of `payload` (the error path only).
+[[nodiscard]] inline std::string top_level_keys(std::string_view payload) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  simdjson::dom::object obj;
+  if (parser.parse(payload.data(), payload.size()).get(doc) || doc.get(obj)) return "(not a JSON object)";
+  std::string keys;
+  for (const auto field : obj) {
+    if (!keys.empty()) keys += ", ";
+    keys += field.key;
+  }
+  return keys;
+}
+
 /// The JSON event codec (see the file comment for the schema and the reject reasons).
 ///
 /// Zero-copy: strings without escapes are views into the payload; simdjson parses a payload in
@@ -166,22 +182,8 @@ class json_event_codec {
     const auto& first = rejects.items().front();
     if (first.reason.rfind("missing required field", 0) != 0) return success();
     on_mismatch_("the events do not match the field names (" + first.reason + "); the first such event's fields are: " +
-                 keys_of(*in[first.origin].payload));
+                 top_level_keys(*in[first.origin].payload));
     return errc::invalid_argument;
-  }
-
-  // The top-level keys of the JSON object `payload`, comma-separated (best effort, for the
-  // message of `check_names`).
-  std::string keys_of(std::string_view payload) {
-    simdjson::dom::element doc;
-    simdjson::dom::object obj;
-    if (dom_parser_.parse(payload.data(), payload.size()).get(doc) || doc.get(obj)) return "(not a JSON object)";
-    std::string keys;
-    for (const auto field : obj) {
-      if (!keys.empty()) keys += ", ";
-      keys += field.key;
-    }
-    return keys;
   }
 
   template <class R>

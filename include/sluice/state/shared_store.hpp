@@ -100,8 +100,8 @@ class shared_store {
     result<void> first = success();
     auto r = store_.recover(manifest_text, [&](op o, std::string_view k, std::string_view v) {
       if (!first) return;
-      const std::size_t section = k.empty() ? max_members : static_cast<std::size_t>(k.front() - '0');
-      if (k.empty() || k.front() < '0' || section >= members_.size()) {
+      const std::size_t section = k.empty() || k.front() < '0' ? max_members : static_cast<std::size_t>(k.front() - '0');
+      if (section >= members_.size()) {
         first = errc::corrupt_state;
         why_ = "an entry of no stage's section";
         return;

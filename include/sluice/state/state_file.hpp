@@ -104,35 +104,9 @@ class file_writer {
   void section(char section) noexcept { section_ = section; }
 
   /// Records that `key` has `value`.
-  void put(std::string_view key, std::string_view value) {
-    ++entries_;
-    const std::size_t key_size = key.size() + (section_ != '\0' ? 1 : 0);
-    if (counting_) {
-      counted_ += 1 + varint_size(key_size) + key_size + varint_size(value.size()) + value.size();
-      return;
-    }
-    bytes_.push_back(static_cast<char>(op::put));
-    detail::put_varint(bytes_, key_size);
-    if (section_ != '\0') bytes_.push_back(section_);
-    bytes_ += key;
-    detail::put_varint(bytes_, value.size());
-    bytes_ += value;
-    if (out_ != nullptr && bytes_.size() >= piece_) flush_piece();
-  }
+  void put(std::string_view key, std::string_view value) { add(op::put, key, &value); }
   /// Records that `key` is gone.
-  void remove(std::string_view key) {
-    ++entries_;
-    const std::size_t key_size = key.size() + (section_ != '\0' ? 1 : 0);
-    if (counting_) {
-      counted_ += 1 + varint_size(key_size) + key_size;
-      return;
-    }
-    bytes_.push_back(static_cast<char>(op::remove));
-    detail::put_varint(bytes_, key_size);
-    if (section_ != '\0') bytes_.push_back(section_);
-    bytes_ += key;
-    if (out_ != nullptr && bytes_.size() >= piece_) flush_piece();
-  }
+  void remove(std::string_view key) { add(op::remove, key, nullptr); }
 
   /// Makes room for `bytes` more bytes of entries, so a large file built in memory is built
   /// without the copies of a growing buffer (nothing for a counting writer or one in pieces).
@@ -176,6 +150,25 @@ class file_writer {
 
  private:
   file_writer() : counting_(true) {}
+  // One entry: the op, the key (after the section byte, if any), the value of a put.
+  void add(op o, std::string_view key, const std::string_view* value) {
+    ++entries_;
+    const std::size_t key_size = key.size() + (section_ != '\0' ? 1 : 0);
+    if (counting_) {
+      counted_ += 1 + varint_size(key_size) + key_size;
+      if (value != nullptr) counted_ += varint_size(value->size()) + value->size();
+      return;
+    }
+    bytes_.push_back(static_cast<char>(o));
+    detail::put_varint(bytes_, key_size);
+    if (section_ != '\0') bytes_.push_back(section_);
+    bytes_ += key;
+    if (value != nullptr) {
+      detail::put_varint(bytes_, value->size());
+      bytes_ += *value;
+    }
+    if (out_ != nullptr && bytes_.size() >= piece_) flush_piece();
+  }
   static std::size_t varint_size(std::uint64_t v) noexcept {
     std::size_t n = 1;
     for (; v >= 0x80; v >>= 7) ++n;
