@@ -16,7 +16,9 @@
 # (configured here if it has no CMakeCache.txt). Environment (defaults in brackets): RATE [200],
 # DURATION [60], FULL [20000], PARTITIONS [4], SEED [1], TRIGGER [100ms], POLL_MS [20],
 # LOOKAHEAD [4] (watcher), SAMPLE [10] (the burst and once cases watch every SAMPLEth object),
-# CASES ["warmup steady burst once floors"], OUT [BUILD_DIR/sw-e2e]. The writer gets EXTRA_WRITER_ARGS.
+# CASES ["warmup steady burst once floors"], OUT [BUILD_DIR/sw-e2e], COLUMNS [0: 2..24 columns a table,
+# now and then 40..120; N: every new table N columns wide, about 100 bytes each]. The writer gets
+# EXTRA_WRITER_ARGS.
 # Set SLUICE_TEST_KAFKA_BOOTSTRAP / SLUICE_TEST_S3_* to measure your own services instead.
 # Needs java, mvn, kcat, curl (the harness) and jq.
 set -euo pipefail
@@ -25,7 +27,7 @@ repo=$(cd "$here/../.." && pwd)
 build=${1:?usage: e2e.sh BUILD_DIR}
 rate=${RATE:-200} duration=${DURATION:-60} full=${FULL:-20000} partitions=${PARTITIONS:-4}
 seed=${SEED:-1} trigger=${TRIGGER:-100ms} poll_ms=${POLL_MS:-20} lookahead=${LOOKAHEAD:-4}
-sample=${SAMPLE:-10} cases=${CASES:-warmup steady burst once floors}
+sample=${SAMPLE:-10} cases=${CASES:-warmup steady burst once floors} columns=${COLUMNS:-0}
 command -v jq >/dev/null || { echo "e2e.sh: needs jq (apt-get install jq)" >&2; exit 1; }
 
 if [[ ! -f $build/CMakeCache.txt ]]; then
@@ -74,7 +76,7 @@ run_case() {  # run_case NAME MODE MESSAGES [driver options…] -- [writer optio
   echo "== $(date +%T) $name: $messages messages, topic $topic ($partitions partitions); $(uptime)" >&2
   # shellcheck disable=SC2086
   "$driver" run --mode "$mode" --bootstrap "$bootstrap" --topic "$topic" --partitions "$partitions" \
-    --s3-endpoint "$endpoint" --bucket "$bucket" --messages "$messages" --seed "$seed" \
+    --s3-endpoint "$endpoint" --bucket "$bucket" --messages "$messages" --seed "$seed" --columns "$columns" \
     --poll-ms "$poll_ms" --lookahead "$lookahead" --out "$out/$name" "${pids[@]}" "${dopts[@]}" -- \
     "$writer" --source "kafka://$bootstrap/$topic" --group-id "sw-$name-$tag" \
     --sink "s3://$bucket/catalog" --checkpoint "s3://$bucket/ops/checkpoint" \
@@ -93,7 +95,7 @@ for c in $cases; do
       "$driver" setup --bootstrap "$bootstrap" --topic "sw-floor-$tag" --partitions 1 \
         --s3-endpoint "$endpoint" --bucket "sw-floor-$tag"
       "$driver" s3-floor --s3-endpoint "$endpoint" --bucket "sw-floor-$tag" --messages "$full" \
-        --seed "$seed" --partitions "$partitions" > "$out/s3-floor.json"
+        --seed "$seed" --partitions "$partitions" --columns "$columns" > "$out/s3-floor.json"
       if [[ -f $out/burst.topic ]]; then
         start=$(date +%s%N)
         n=$(kcat -C -b "$bootstrap" -t "$(cat "$out/burst.topic")" -o beginning -e -q -f '%o\n' | wc -l)

@@ -5,6 +5,7 @@
 //   sluice_sw_e2e_driver setup --bootstrap B --topic T --partitions P --s3-endpoint URL --bucket BK
 //   sluice_sw_e2e_driver run   --bootstrap B --topic T --partitions P --s3-endpoint URL --bucket BK
 //                              --messages N [--rate R] [--seed S] [--prefix catalog] [--poll-ms 20]
+//                              [--columns N] (every new table N columns wide; default 2..24, now and then 40..120)
 //                              [--lookahead 4] [--sample 1] [--mode continuous|once-after]
 //                              [--timeout-s 300] [--verify head|list]
 //                              [--pid NAME=PID]... --out DIR -- WRITER [WRITER ARGS...]
@@ -494,6 +495,7 @@ int cmd_s3_floor(const args& a) {
   w.partitions = static_cast<int>(a.number("partitions", 4));
   w.seed = static_cast<std::uint64_t>(a.number("seed", 1));
   w.prefix = "floor";
+  w.columns = static_cast<int>(a.number("columns", 0));
   const auto work = sw_e2e::make_workload(w);
   std::vector<sluice::s3::put_item> items;
   std::size_t bytes = 0;
@@ -571,6 +573,7 @@ int cmd_run(const args& a) {
   w.partitions = static_cast<int>(a.number("partitions", 4));
   w.seed = static_cast<std::uint64_t>(a.number("seed", 1));
   w.prefix = a.get("prefix", "catalog");
+  w.columns = static_cast<int>(a.number("columns", 0));
   const auto work = sw_e2e::make_workload(w);
   std::size_t payload_bytes = 0;
   std::vector<expected_object> objects;

@@ -57,6 +57,7 @@ struct workload_options {
   double version_share = 0.08;   ///< new version of a known table
   double resend_share = 0.10;    ///< an earlier message again, byte for byte
   double wrapper_share = 0.02;   ///< the envelope schema
+  int columns = 0;               ///< > 0: every new table has this many columns (wide schemas)
 };
 
 namespace detail {
@@ -308,7 +309,8 @@ inline std::vector<message> make_workload(const workload_options& opt) {
     t.name = std::string(detail::table_words[rng() % std::size(detail::table_words)]) + "_" +
              std::to_string(tables.size());
     // 2 to 24 columns (the sample has 3 to 20), now and then a wide one of 40 to 120.
-    const int n = rng() % 50 == 0 ? 40 + static_cast<int>(rng() % 81) : 2 + static_cast<int>(rng() % 23);
+    int n = rng() % 50 == 0 ? 40 + static_cast<int>(rng() % 81) : 2 + static_cast<int>(rng() % 23);
+    if (opt.columns > 0) n = opt.columns;
     for (int i = 0; i < n; ++i) t.columns.push_back(detail::random_column(rng, i));
     t.pretty = rng() % 4 == 0;
     t.partition = static_cast<std::int32_t>(tables.size() % static_cast<std::size_t>(opt.partitions));

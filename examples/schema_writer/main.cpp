@@ -300,6 +300,7 @@ int run_kafka_source(const config& cfg, locations& loc, sluice::json_lines_progr
     const std::string sub = sluice::kafka::partition_path(tp);
     SLUICE_TRY(log, log_type::make(log_root, cfg.app, sluice::kafka::partition_stream_name(tp)));
     std::fprintf(stderr, "%s: partition %s[%d] assigned\n", program, tp.topic.c_str(), tp.partition);
+    src.set_max_bytes(static_cast<std::size_t>(cfg.max_bytes_per_batch));
     return unit{pipe(std::move(src), message_codec_of(cfg), sw::catalog_transform(catalog), sw::catalog_dedup{},
                      loc.make_sink(), std::move(log)),
                 loc.checkpoint_at(sub), loc.dead_letters_at(sub)};
@@ -311,10 +312,10 @@ int run_kafka_source(const config& cfg, locations& loc, sluice::json_lines_progr
   sluice::kafka::group_runner<decltype(factory), console_progress> runner(
       group.member, std::move(group.reader), factory, progress, gopt, stop, env);
 
-  std::fprintf(stderr, "%s: %s → %s (checkpoint %s, dead letters %s, %s, at most %lld per batch)\n",
+  std::fprintf(stderr, "%s: %s → %s (checkpoint %s, dead letters %s, %s, at most %lld messages and %lld bytes per batch)\n",
                program, sluice::kafka::describe(kcfg).c_str(), loc.sink_text.c_str(),
                loc.checkpoint->describe().c_str(), loc.dead_letters->describe().c_str(), mode_text(cfg).c_str(),
-               static_cast<long long>(cfg.max_records_per_batch));
+               static_cast<long long>(cfg.max_records_per_batch), static_cast<long long>(cfg.max_bytes_per_batch));
   auto summary = runner.run();
   if (!summary) return report_end(summary.error(), stop, -1, "");
   const auto& g = summary.value();

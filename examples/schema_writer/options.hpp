@@ -51,6 +51,7 @@ struct config {
   bool once = false;                       ///< available-now: process what exists, then exit
   bool lowercase_names = true;
   std::int64_t max_records_per_batch = 10'000;
+  std::int64_t max_bytes_per_batch = 4 << 20;   ///< Kafka: a batch's keys and payloads, at most
   std::int64_t max_message_bytes = 10 << 20;  ///< larger messages (key + payload) are dead letters
   std::chrono::milliseconds trigger_interval{1'000};
   int retry_max_attempts = 8;              ///< --retry-max-attempts: per batch step, first included
@@ -153,6 +154,11 @@ inline constexpr option_info options_table[] = {
     {"max-records-per-batch", "SLUICE_MAX_RECORDS_PER_BATCH", "N",
      "at most N offsets per micro-batch (default 10000)"},
     sluice_examples::alias("kafka-max-offsets-per-trigger", "max-records-per-batch"),
+    {"max-bytes-per-batch", "SLUICE_MAX_BYTES_PER_BATCH", "N",
+     "with Kafka, a micro-batch also ends before the message that would take its keys and "
+     "payloads past N bytes (a larger message is a batch of its own), and the consumer buffers "
+     "about N bytes ahead, so memory stays bounded at any backlog (default 4194304 = 4 MiB; "
+     "65536 to 1073741824)"},
     {"max-message-bytes", "SLUICE_MAX_MESSAGE_BYTES", "N",
      "a message whose key and payload exceed N bytes is a dead letter ('too large'; default "
      "10485760)"},
@@ -362,6 +368,11 @@ inline std::variant<config, usage_error> parse(const std::vector<std::string>& a
   }
 
   if (auto e = ex::read_whole_number(r, "max-records-per-batch", 1, 100'000'000, cfg.max_records_per_batch)) return *e;
+  if (auto e = ex::read_whole_number(r, "max-bytes-per-batch", std::int64_t{1} << 16, std::int64_t{1} << 30,
+                                     cfg.max_bytes_per_batch)) {
+    return *e;
+  }
+  if (cfg.kafka) cfg.kafka->read_ahead_bytes = static_cast<std::size_t>(cfg.max_bytes_per_batch);
   if (auto e = ex::read_whole_number(r, "max-message-bytes", 1, std::int64_t{1} << 30, cfg.max_message_bytes)) {
     return *e;
   }

@@ -654,10 +654,51 @@ TEST(Runner, ProgressRecordDescribesTheBatch) {
             R"({"batchId":0,"timestamp":"2024-06-01T11:59:59.000Z","numInputRows":15,)"
             R"("numOutputRows":12,"rejects":3,"replayed":false,"skippedWrite":false,)"
             R"("durationMs":{"plan":1.000,"read":2.000,"process":3.000,"write":4.000,)"
-            R"("commit":5.000,"total":15.000},"inputRowsPerSecond":1000.000,)"
+            R"("commit":5.000,"total":15.000},)"
+            // t/0's records carry timestamps 1000..1009 ms after the epoch, t/1's none.
+            R"("visibleLatencyMs":{"count":10,"p50":1717243197995.000,"p99":1717243198000.000,)"
+            R"("max":1717243198000.000},"inputRowsPerSecond":1000.000,)"
             R"("processedRowsPerSecond":1000.000,"sources":[{"topic":"t","partition":0,)"
             R"("startOffset":0,"endOffset":10},{"topic":"t","partition":1,"startOffset":0,)"
             R"("endOffset":5}]})");
+}
+
+TEST(Runner, VisibleLatencyRunsFromEachRecordsTimestampToTheEndOfTheWrites) {
+  world w;
+  fake_environment env;
+  const std::int64_t start = env.wall;
+  // 100 records produced 0, 100, …, 9900 ms before the batch starts, one without a timestamp
+  // and one stamped 5 s in the future (a producer clock ahead of ours).
+  for (int i = 0; i < 100; ++i) w.data.push("t", 0, "k" + std::to_string(i), "v", start - 100 * i);
+  w.data.push("t", 0, "none", "v", 0);
+  w.data.push("t", 0, "ahead", "v", start + 5000);
+  w.on_event = [&](std::string_view step) {
+    if (step == "write") env.wall += 40;        // the sink takes 40 ms
+    if (step == "commit") env.wall += 1000;     // not part of the latency
+  };
+  stop_flag stop;
+  ASSERT_TRUE(run_on(w, once(), env, stop));
+  ASSERT_EQ(w.progress.size(), 1u);
+  const auto& l = w.progress[0].visible_latency;
+  ASSERT_TRUE(l.has_value());
+  EXPECT_EQ(l->count, 101);   // the one without a timestamp is left out; the one ahead counts as 0
+  EXPECT_DOUBLE_EQ(l->max, 9940.0);
+  EXPECT_DOUBLE_EQ(l->p99, 9840.0);   // the 100th smallest of 101: 99 % of them at or below it
+  EXPECT_DOUBLE_EQ(l->p50, 4940.0);   // the 51st smallest (0 from the one ahead, then 40, 140, …)
+  // Nothing to summarize: no summary.
+  std::vector<std::int64_t> none;
+  EXPECT_FALSE(summarize_latencies(none).has_value());
+}
+
+TEST(Runner, ABatchWithoutTimestampsHasNoVisibleLatency) {
+  world w;
+  for (int i = 0; i < 3; ++i) w.data.push("t", 0, "k" + std::to_string(i), "v");
+  fake_environment env;
+  stop_flag stop;
+  ASSERT_TRUE(run_on(w, once(), env, stop));
+  ASSERT_EQ(w.progress.size(), 1u);
+  EXPECT_FALSE(w.progress[0].visible_latency.has_value());
+  EXPECT_EQ(to_json(w.progress[0]).find("visibleLatencyMs"), std::string::npos);
 }
 
 TEST(Runner, InputRateCountsTimeSinceThePreviousBatchStarted) {

@@ -27,6 +27,7 @@ normalize() {
     -e 's/"(timestamp|completed_at|time)":"[0-9T:.Z-]+"/"\1":"T"/g' \
     -e 's/"time_ms":[0-9]+/"time_ms":0/g' \
     -e 's/"durationMs":\{[^}]*\}/"durationMs":{}/g' \
+    -e 's/("visibleLatencyMs":\{"count":[0-9]+),[^}]*\}/\1}/g' \
     -e 's/"(inputRowsPerSecond|processedRowsPerSecond)":[0-9.e+-]+/"\1":0/g' \
     -e "s/; [0-9.]+ ms$/; N ms/" \
     -e "s/${yyyymm}/YYYYMM/g" \

@@ -99,6 +99,83 @@ TEST_F(PartitionSource, ReadsExactlyTheRangeAndReplaysIt) {
   EXPECT_EQ(out.size(), 5u);
 }
 
+TEST_F(PartitionSource, MaxBytesEndsPlansAtTheByteBoundAndTheReadTakesWhatThePlanRead) {
+  // Partition 2: ten records of 1000 bytes (key "k" + 999), one of 5000, three more of 1000.
+  std::vector<produced> big;
+  for (int i = 0; i < 14; ++i) {
+    const std::size_t n = i == 10 ? 4999 : 999;
+    produced p{2, -1, "k", std::string(n, static_cast<char>('a' + i))};
+    p.offset = mc.produce(topic, 2, p.key, p.payload);
+    big.push_back(p);
+  }
+  auto s = source(2);
+  s.set_max_bytes(3500);
+  source_position pos;
+  std::vector<offset_range> plans;
+  std::vector<source_record> got;
+  for (;;) {
+    auto p = s.plan(pos, 100);
+    ASSERT_TRUE(p) << p.error().message();
+    if (p.value().empty()) break;
+    plans.push_back(p.value().front());
+    std::vector<source_record> out;
+    ASSERT_TRUE(s.read(p.value(), out));
+    // A byte-bounded plan's read equals a fresh read of the same range (a replay).
+    auto replay = source(2);
+    std::vector<source_record> again;
+    ASSERT_TRUE(replay.read(p.value(), again));
+    ASSERT_EQ(out.size(), again.size());
+    for (std::size_t i = 0; i < out.size(); ++i) EXPECT_EQ(out[i].payload, again[i].payload);
+    got.insert(got.end(), out.begin(), out.end());
+    pos = advance_position(pos, p.value());
+  }
+  // 3 records of 1000 fit in 3500; the 5000-byte record is a batch of its own; the rest follow.
+  EXPECT_EQ(plans, (std::vector<offset_range>{{topic, 2, 0, 3}, {topic, 2, 3, 6}, {topic, 2, 6, 9},
+                                              {topic, 2, 9, 10}, {topic, 2, 10, 11}, {topic, 2, 11, 14}}));
+  expect_records(got, big, topic, 2, 0, 14);
+  // The record bound still applies, and no bound plans without reading.
+  auto p = s.plan({}, 2);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p.value(), (std::vector<offset_range>{{topic, 2, 0, 2}}));
+  s.set_max_bytes(std::nullopt);
+  p = s.plan({}, 100);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p.value(), (std::vector<offset_range>{{topic, 2, 0, 14}}));
+  // A read of another range than the plan's fetches it.
+  s.set_max_bytes(3500);
+  ASSERT_TRUE(s.plan({}, 100));
+  std::vector<source_record> other;
+  ASSERT_TRUE(s.read({{topic, 2, 5, 7}}, other));
+  expect_records(other, big, topic, 2, 5, 7);
+}
+
+TEST_F(PartitionSource, ReadAheadBytesBoundsTheFetcherUnlessMinusXSaysOtherwise) {
+  const auto property = [](const kafka::partition_reader& r, const char* name) {
+    char value[64] = {0};
+    std::size_t size = sizeof value;
+    EXPECT_EQ(rd_kafka_conf_get(rd_kafka_conf(r.handle()), name, value, &size), RD_KAFKA_CONF_OK) << name;
+    return std::string(value);
+  };
+  auto cfg = mock_config(mc, topic);
+  auto plain = kafka::partition_reader::make(cfg).value();
+  EXPECT_EQ(property(*plain, "queued.max.messages.kbytes"), "65536") << "librdkafka's default";
+  cfg.read_ahead_bytes = std::size_t{6} << 20;
+  auto bounded = kafka::partition_reader::make(cfg).value();
+  EXPECT_EQ(property(*bounded, "queued.max.messages.kbytes"), "6144");
+  EXPECT_EQ(property(*bounded, "fetch.max.bytes"), "6291456");
+  cfg.read_ahead_bytes = 1000;  // below librdkafka's useful minimum: 1 MiB
+  EXPECT_EQ(property(*kafka::partition_reader::make(cfg).value(), "queued.max.messages.kbytes"), "1024");
+  cfg.properties.emplace_back("queued.max.messages.kbytes", "2048");
+  EXPECT_EQ(property(*kafka::partition_reader::make(cfg).value(), "queued.max.messages.kbytes"), "2048");
+  // Records still arrive through a small buffer.
+  cfg.properties.clear();
+  auto s = kafka::partition_source(kafka::partition_reader::make(cfg).value(), {topic, 0},
+                                   kafka::starting_offsets::earliest);
+  std::vector<source_record> out;
+  ASSERT_TRUE(s.read({{topic, 0, 0, 10}}, out));
+  expect_records(out, all, topic, 0, 0, 10);
+}
+
 TEST_F(PartitionSource, TombstonesEmptyValuesAndNullKeysArriveAsProduced) {
   auto s = source(1);
   const auto p = s.plan({}, 100);

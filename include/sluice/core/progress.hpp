@@ -12,6 +12,7 @@
 #include "sluice/core/record.hpp"
 #include "sluice/core/time.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstddef>
 #include <cmath>
@@ -25,6 +26,35 @@
 #include <vector>
 
 namespace sluice::inline v0 {
+
+/// Percentiles of how long a batch's records took from their timestamp to the end of the batch's
+/// writes (when the sink's output became visible), in milliseconds.
+struct latency_summary {
+  std::int64_t count = 0;   ///< records with a timestamp
+  double p50 = 0;           ///< nearest-rank percentiles
+  double p99 = 0;
+  double max = 0;
+  friend bool operator==(const latency_summary&, const latency_summary&) = default;
+};
+
+/// The summary of `ms` (reordered; negative values, from a producer clock ahead of this one,
+/// count as 0); empty when `ms` is. Complexity: linear (selection, no sort).
+[[nodiscard]] inline std::optional<latency_summary> summarize_latencies(std::vector<std::int64_t>& ms) {
+  if (ms.empty()) return std::nullopt;
+  for (auto& v : ms) v = std::max<std::int64_t>(v, 0);
+  const auto rank = [&](std::size_t percent) {   // the smallest value with percent% at or below it
+    const std::size_t k = (ms.size() * percent + 99) / 100;
+    auto nth = ms.begin() + static_cast<std::ptrdiff_t>(std::max<std::size_t>(k, 1) - 1);
+    std::nth_element(ms.begin(), nth, ms.end());
+    return static_cast<double>(*nth);
+  };
+  latency_summary out;
+  out.count = static_cast<std::int64_t>(ms.size());
+  out.max = static_cast<double>(*std::max_element(ms.begin(), ms.end()));
+  out.p99 = rank(99);
+  out.p50 = rank(50);
+  return out;
+}
 
 /// What happened in one batch.
 struct progress_record {
@@ -47,12 +77,17 @@ struct progress_record {
   /// Per entry of `sources`, when the source reports it (a `lag(ranges)` member): how many
   /// offsets its partition's end was ahead of the range's end (consumer lag). Empty otherwise.
   std::vector<std::optional<std::int64_t>> lag;
+  /// From each record's timestamp (Kafka: the producer's or the broker's time) to the end of
+  /// the batch's writes: how long records took to become visible in the sink. Empty when no
+  /// record has a timestamp (files of lines) or the write was skipped.
+  std::optional<latency_summary> visible_latency;
 };
 
 /// Appends `r` as one JSON object (no newline), with Spark-like names:
 /// `{"batchId":0,"timestamp":"…Z","numInputRows":…,"numOutputRows":…,"rejects":…,
 /// "replayed":false,"skippedWrite":false,"durationMs":{"plan":…,"read":…,"process":…,
-/// "write":…,"commit":…,"total":…},"inputRowsPerSecond":…,"processedRowsPerSecond":…,
+/// "write":…,"commit":…,"total":…},["visibleLatencyMs":{"count":…,"p50":…,"p99":…,"max":…},]
+/// "inputRowsPerSecond":…,"processedRowsPerSecond":…,
 /// "sources":[{"topic":"…","partition":0,"startOffset":0,"endOffset":10}]}`; a source entry
 /// carries `"lag":N` after `endOffset` when `r.lag` has a value for it.
 /// Durations and rates have three decimals.
@@ -75,6 +110,14 @@ inline void append_progress_json(std::string& out, const progress_record& r) {
   w.key("commit").fixed(finite(r.commit_ms), 3);
   w.key("total").fixed(finite(r.total_ms), 3);
   w.end_object();
+  if (r.visible_latency) {
+    w.key("visibleLatencyMs").begin_object();
+    w.key("count").integer(r.visible_latency->count);
+    w.key("p50").fixed(finite(r.visible_latency->p50), 3);
+    w.key("p99").fixed(finite(r.visible_latency->p99), 3);
+    w.key("max").fixed(finite(r.visible_latency->max), 3);
+    w.end_object();
+  }
   w.key("inputRowsPerSecond").fixed(finite(r.input_rows_per_second), 3);
   w.key("processedRowsPerSecond").fixed(finite(r.processed_rows_per_second), 3);
   w.key("sources").begin_array();

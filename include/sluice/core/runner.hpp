@@ -211,6 +211,15 @@ class runner {
       }
     }
     const std::int64_t t_write = env_.monotonic_ns();
+    std::optional<latency_summary> visible_latency;
+    if (!skip) {
+      // The sink's output is visible now: how long each record (with a timestamp) took.
+      const std::int64_t visible_ms = env_.wall_ms();
+      latencies_.clear();
+      for (const auto& r : records_)
+        if (r.timestamp_ms > 0) latencies_.push_back(visible_ms - r.timestamp_ms);
+      visible_latency = summarize_latencies(latencies_);
+    }
 
     // --- commit ---------------------------------------------------------------------------
     if (!skip) {
@@ -261,6 +270,7 @@ class runner {
     const double since_prev = prev_start_ns_ ? ms_between(*prev_start_ns_, t0) : pr.total_ms;
     pr.input_rows_per_second = rate(pr.num_input_rows, since_prev);
     pr.processed_rows_per_second = rate(pr.num_input_rows, pr.total_ms);
+    pr.visible_latency = visible_latency;
     pr.sources = rec.plan.ranges;
     if constexpr (requires(typename Pipeline::source_type& s, const std::vector<offset_range>& rs) {
                     { s.lag(rs) } -> std::same_as<std::vector<std::optional<std::int64_t>>>;
@@ -406,6 +416,7 @@ class runner {
   typename Pipeline::buffers buffers_;
   reject_list rejects_;
   std::vector<dead_letter> letters_;
+  std::vector<std::int64_t> latencies_;   // scratch of the visible latencies of a batch
   run_summary summary_;
 };
 

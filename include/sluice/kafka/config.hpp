@@ -24,6 +24,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -53,6 +54,12 @@ struct config {
   /// `sasl.mechanisms=SCRAM-SHA-512`, `sasl.username`, `sasl.password`, `ssl.ca.location`,
   /// `isolation.level`, `session.timeout.ms`, `max.poll.interval.ms`, `client.id`.
   std::vector<std::pair<std::string, std::string>> properties;
+  /// Bound of what a reader's fetcher buffers ahead of the records asked for, in bytes: sets
+  /// librdkafka's `queued.max.messages.kbytes` (per partition) and `fetch.max.bytes` (per
+  /// request) to it, within librdkafka's limits (at least 1 MiB), before the `-X` properties,
+  /// which may override them. Empty: librdkafka's defaults (64 MiB queued per partition, 50 MiB
+  /// per fetch), which is what a backlog of large messages fills.
+  std::optional<std::size_t> read_ahead_bytes;
   /// Bound of every blocking request (metadata, watermarks, committed offsets) and of the time
   /// `read` may go without receiving a record before it gives up with `errc::timeout`.
   std::chrono::milliseconds timeout{30'000};

@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -98,11 +99,24 @@ class partition_reader {
   /// Appends the records of `range` to `out` (see the class). On error nothing is appended.
   /// Errors: see the class; `errc::invalid_argument` for a range with `from < 0` or `to < from`.
   result<void> read(const offset_range& range, std::vector<source_record>& out) {
+    SLUICE_TRY(to, read_bounded(range, std::numeric_limits<std::size_t>::max(), out));
+    (void)to;  // without a byte bound the whole range is read
+    return success();
+  }
+
+  /// As `read`, but stops before the first record that would take the bytes appended (keys and
+  /// values) past `max_bytes`; the first record of the range is always taken, however large.
+  /// Returns the end of what was read: `range.to` if the whole range was, else the offset of the
+  /// first record left out, so that `read({from, returned end})` later gives exactly the same
+  /// records. On error nothing is appended.
+  /// Errors: as `read`.
+  result<std::int64_t> read_bounded(const offset_range& range, std::size_t max_bytes,
+                                    std::vector<source_record>& out) {
     if (range.from < 0 || range.to < range.from) return errc::invalid_argument;
-    if (range.from == range.to) return success();
+    if (range.from == range.to) return range.to;
     SLUICE_TRYV(check_access());
     const std::size_t first = out.size();
-    auto r = read_assigned(range, out);
+    auto r = read_assigned(range, max_bytes, out);
     rd_kafka_assign(client_.rk.get(), nullptr);  // stop fetching; the next read seeks anew
     if (!r) out.resize(first);
     return r;
@@ -138,13 +152,17 @@ class partition_reader {
     client_.log(3, text);
   }
 
-  result<void> read_assigned(const offset_range& range, std::vector<source_record>& out) {
+  // Reads [range.from, range.to) up to `max_bytes` (see `read_bounded`); returns the end read.
+  result<std::int64_t> read_assigned(const offset_range& range, std::size_t max_bytes,
+                                     std::vector<source_record>& out) {
     rd_kafka_t* rk = client_.rk.get();
     const topic_partition tp{range.topic, range.partition};
     auto list = detail::one_partition(range.topic, range.partition, range.from);
     if (const auto e = rd_kafka_assign(rk, list.get()); e != RD_KAFKA_RESP_ERR_NO_ERROR) return make_error(e);
     using clock = std::chrono::steady_clock;
     auto deadline = clock::now() + timeout_;
+    std::size_t taken = 0;   // records appended
+    std::size_t bytes = 0;   // their keys' and values' bytes (never above max_bytes)
     for (;;) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
       if (left.count() <= 0) {
@@ -163,7 +181,7 @@ class partition_reader {
                         range.topic == rd_kafka_topic_name(m->rkt);
       if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
         // The log ends at m->offset: done if the range ends there or before it.
-        if (ours && m->offset >= range.to) return success();
+        if (ours && m->offset >= range.to) return range.to;
         continue;
       }
       if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -173,7 +191,11 @@ class partition_reader {
         return make_error(m->err);
       }
       if (!ours || m->offset < range.from) continue;
-      if (m->offset >= range.to) return success();
+      if (m->offset >= range.to) return range.to;
+      const std::size_t size = m->len + m->key_len;
+      if (taken > 0 && size > max_bytes - bytes) return m->offset;  // the bound: stop before it
+      ++taken;
+      bytes = size > max_bytes - bytes ? max_bytes : bytes + size;  // saturates: one huge record
       source_record rec;
       rec.topic = range.topic;
       rec.partition = range.partition;
@@ -184,7 +206,7 @@ class partition_reader {
       if (m->key != nullptr) rec.key.emplace(static_cast<const char*>(m->key), m->key_len);
       if (m->payload != nullptr) rec.payload.emplace(static_cast<const char*>(m->payload), m->len);
       out.push_back(std::move(rec));
-      if (m->offset + 1 >= range.to) return success();
+      if (m->offset + 1 >= range.to) return range.to;
       deadline = clock::now() + timeout_;
     }
   }

@@ -23,7 +23,9 @@
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,8 +42,11 @@ namespace sluice::inline v0::kafka {
 ///   (`earliest`) or the log end (`latest`, remembered from the first plan on, so records that
 ///   arrive later are not skipped). `end` is the high watermark (the last stable offset under
 ///   `read_committed`), capped by `set_end_limit`. Other partitions in `position` are ignored.
+///   With `set_max_bytes` the plan is bounded in bytes as well: it reads the records up to the
+///   bound and ends the range after the last one it took.
 /// - `read(ranges, out)` reads exactly those offsets with the shared `partition_reader` (see
-///   there: gaps, tombstones, order). Ranges of another partition are refused.
+///   there: gaps, tombstones, order), or hands over what a byte-bounded plan of exactly these
+///   ranges read. Ranges of another partition are refused.
 /// - `commit(ranges)` commits the range's end to the group if the member still owns the
 ///   partition, else does nothing (and always nothing without a member).
 /// - `lag(ranges)` gives, per range, the offsets between its end and the partition's end as
@@ -51,7 +56,8 @@ namespace sluice::inline v0::kafka {
 /// start below the log start (records deleted before they were read) or above the log end (the
 /// topic was recreated or truncated) is `RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE`, fatal, logged
 /// with both offsets; `errc::invalid_argument` for `max < 1` or a range of another partition.
-/// Blocking: `plan` makes one or two requests, `read` fetches, `commit` waits for the
+/// Blocking: `plan` makes one or two requests (and fetches the batch with `set_max_bytes`),
+/// `read` fetches, `commit` waits for the
 /// coordinator; each bounded by `config::timeout`.
 /// Thread-safety: none. The reader and the member must outlive the source, and the member must
 /// not be moved while sources point to it.
@@ -102,8 +108,18 @@ class partition_source {
     }
     std::int64_t end = wm.high;
     if (end_limit_) end = std::min(end, *end_limit_);
+    prefetched_.clear();
+    prefetched_range_.reset();
     if (*start >= end) return std::vector<offset_range>{};
-    const std::int64_t to = end - *start > max ? *start + max : end;
+    std::int64_t to = end - *start > max ? *start + max : end;
+    if (max_bytes_) {
+      // The batch is bounded in bytes too: read it now (the read takes these records) and end
+      // the range where the bound stopped.
+      offset_range r{tp_.topic, tp_.partition, *start, to};
+      SLUICE_TRY(read_to, reader_->read_bounded(r, *max_bytes_, prefetched_));
+      r.to = to = read_to;
+      prefetched_range_ = std::move(r);
+    }
     return std::vector<offset_range>{offset_range{tp_.topic, tp_.partition, *start, to}};
   }
 
@@ -111,6 +127,14 @@ class partition_source {
   result<void> read(const std::vector<offset_range>& ranges, std::vector<source_record>& out) {
     for (const auto& r : ranges)
       if (r.topic != tp_.topic || r.partition != tp_.partition) return errc::invalid_argument;
+    if (prefetched_range_ && ranges.size() == 1 && ranges.front() == *prefetched_range_) {
+      // The range the last plan read (bounded in bytes): its records, without a second fetch.
+      out.insert(out.end(), std::make_move_iterator(prefetched_.begin()),
+                 std::make_move_iterator(prefetched_.end()));
+      prefetched_.clear();
+      prefetched_range_.reset();
+      return success();
+    }
     const std::size_t first = out.size();
     for (const auto& r : ranges) {
       auto done = reader_->read(r, out);
@@ -156,6 +180,15 @@ class partition_source {
   /// The cap set by `set_end_limit`.
   [[nodiscard]] std::optional<std::int64_t> end_limit() const noexcept { return end_limit_; }
 
+  /// Bounds the records of a plan in bytes as well (keys and values; the first record of a plan
+  /// is taken however large): `plan` then reads the records itself, up to `max_records` and this
+  /// bound, and ends the range after the last one taken; the next `read` of exactly that range
+  /// returns them without fetching again. A replay reads the range as planned, so it gets the
+  /// same records. Empty: plans are bounded in records only (and `plan` reads nothing).
+  void set_max_bytes(std::optional<std::size_t> max_bytes) noexcept { max_bytes_ = max_bytes; }
+  /// The bound set by `set_max_bytes`.
+  [[nodiscard]] std::optional<std::size_t> max_bytes() const noexcept { return max_bytes_; }
+
   /// The partition it reads.
   [[nodiscard]] const topic_partition& partition() const noexcept { return tp_; }
   /// The shared reader.
@@ -169,6 +202,9 @@ class partition_source {
   std::optional<std::int64_t> resolved_start_;  // committed offset or pinned `latest`
   std::optional<std::int64_t> seen_end_;        // highest high watermark seen by `plan`
   std::optional<std::int64_t> end_limit_;
+  std::optional<std::size_t> max_bytes_;
+  std::optional<offset_range> prefetched_range_;   // what the last plan read, for the next read
+  std::vector<source_record> prefetched_;
 };
 
 static_assert(source<partition_source>);

@@ -212,6 +212,23 @@ TEST(SchemaWriterOptions, NumbersDurationsAndNamesAreValidated) {
     p = parse({"--max-records-per-batch", bad});
     EXPECT_FALSE(p.cfg) << bad;
   }
+  // The byte bound of a batch: 4 MiB by default, 64 KiB to 1 GiB, from the flag or the variable;
+  // with Kafka it also bounds the consumer's read-ahead.
+  p = parse({});
+  ASSERT_TRUE(p.cfg) << p.error;
+  EXPECT_EQ(p.cfg->max_bytes_per_batch, 4 << 20);
+  p = parse({"--max-bytes-per-batch", "65536"});
+  ASSERT_TRUE(p.cfg) << p.error;
+  EXPECT_EQ(p.cfg->max_bytes_per_batch, 65536);
+  p = parse({"--source", "kafka://127.0.0.1:9/t", "--group-id", "g"}, {{"SLUICE_MAX_BYTES_PER_BATCH", "1048576"}});
+  ASSERT_TRUE(p.cfg) << p.error;
+  ASSERT_TRUE(p.cfg->kafka);
+  EXPECT_EQ(p.cfg->kafka->read_ahead_bytes, std::optional<std::size_t>(1048576));
+  for (const char* bad : {"0", "65535", "1073741825", "4MiB", ""}) {
+    p = parse({"--max-bytes-per-batch", bad});
+    EXPECT_FALSE(p.cfg) << bad;
+    EXPECT_NE(p.error.find("max-bytes-per-batch"), std::string::npos) << p.error;
+  }
   for (const char* bad : {"", ".", "..", "a/b", "a b", "ü"}) {
     EXPECT_FALSE(parse({"--app", bad}).cfg) << bad;
     EXPECT_FALSE(parse({"--stream-name", bad}).cfg) << bad;

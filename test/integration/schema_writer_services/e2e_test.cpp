@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <map>
 #include <random>
 #include <set>
@@ -201,6 +202,71 @@ TEST_F(SchemaWriterServices, SampleToS3ThenResendsWriteOnlyTheNewSchemas) {
                                                    [](const std::string& l) { return !l.empty(); })),
             log_after.size())
       << listed.out;
+}
+
+// A GoldenGate-like table schema of exactly `bytes` bytes with its key (the doc string pads it).
+message wide_table(int i, std::size_t bytes) {
+  message m;
+  char key[32];
+  std::snprintf(key, sizeof key, "ORCLPDB1.WIDE.T_%04d", i);
+  m.key = key;
+  std::string fields;
+  for (int c = 0; fields.size() + m.key->size() + 200 < bytes && c < 1000; ++c) {
+    char f[96];
+    std::snprintf(f, sizeof f, R"(%s{"name":"COLUMN_%04d_OF_T_%04d","type":["null","string"],"default":null})",
+                  c == 0 ? "" : ",", c, i);
+    fields += f;
+  }
+  std::string head = R"({"type":"record","name":"T_)" + std::to_string(i) + R"(","namespace":"WIDE","doc":")";
+  const std::string tail = R"(","fields":[)" + fields + "]}";
+  const std::size_t used = m.key->size() + head.size() + tail.size();
+  m.payload = head + std::string(bytes - used, 'd') + tail;
+  return m;
+}
+
+TEST_F(SchemaWriterServices, ABacklogOfLargeSchemasIsCutIntoBatchesBoundedInBytes) {
+  scratch_dir d;
+  constexpr std::size_t size = 20'000;   // key + payload of every message
+  constexpr std::size_t bound = 100'000;  // five messages fit, the sixth would not
+  std::vector<message> backlog;
+  for (int i = 0; i < 120; ++i) backlog.push_back(wide_table(i, size));
+  for (const auto& m : backlog) ASSERT_EQ(m.key->size() + m.payload->size(), size);
+  produce_with_kcat(svc_.kafka_bootstrap, topic_, backlog);
+  const auto ends = partition_ends(svc_.kafka_bootstrap, topic_, partitions);
+
+  // The reference: the default bound (4 MiB) takes each partition's backlog in one batch.
+  auto whole = writer(args(sluice::test::unique_name("whole"), "whole", {"--once"}), credentials());
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  const auto want = catalog("whole");
+  ASSERT_EQ(want.size(), backlog.size());
+
+  auto cut_args = args(sluice::test::unique_name("cut"), "cut",
+                       {"--once", "--max-bytes-per-batch", std::to_string(bound), "--progress",
+                        "file:" + (d / "cut.jsonl").string()});
+  auto cut = writer(cut_args, credentials());
+  ASSERT_EQ(cut.exit_code, 0) << cut.err;
+  EXPECT_NE(cut.err.find("100000 bytes per batch"), std::string::npos) << cut.err;
+  EXPECT_EQ(catalog("cut"), want) << "the same catalog, byte for byte";
+  expect_log_tiles(log("cut"), ends);
+
+  // Every batch holds five messages (100,000 bytes), but a partition's last one, which holds the rest.
+  std::map<std::int64_t, std::vector<std::pair<std::int64_t, std::int64_t>>> batches;  // partition → ranges
+  simdjson::dom::parser parser;
+  for (const auto& line : lines_of(read_file(d / "cut.jsonl"))) {
+    if (line.empty()) continue;
+    simdjson::dom::element e;
+    ASSERT_EQ(parser.parse(line).get(e), simdjson::SUCCESS) << line;
+    for (auto src : e["sources"].get_array()) {
+      batches[src["partition"].get_int64().value()].emplace_back(src["startOffset"].get_int64().value(),
+                                                                src["endOffset"].get_int64().value());
+    }
+  }
+  for (int p = 0; p < partitions; ++p) {
+    const auto end = ends[static_cast<std::size_t>(p)];
+    std::vector<std::pair<std::int64_t, std::int64_t>> expected;
+    for (std::int64_t from = 0; from < end; from += 5) expected.emplace_back(from, std::min<std::int64_t>(from + 5, end));
+    EXPECT_EQ(batches[p], expected) << "partition " << p;
+  }
 }
 
 TEST_F(SchemaWriterServices, AWrongSecretFailsFastWithAnAuthenticationError) {

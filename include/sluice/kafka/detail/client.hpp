@@ -11,7 +11,9 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -165,6 +167,12 @@ inline result<client> make_client(const config& cfg, client_role role, log_funct
     // the next read of the partition waits for it (librdkafka's default is 500 ms). -X may
     // override it.
     SLUICE_TRYV(set_property(conf.get(), "fetch.wait.max.ms", "10", secrets, problem));
+    if (cfg.read_ahead_bytes) {
+      // librdkafka fetches ahead of what is consumed until its queue holds this much.
+      const std::size_t kib = std::clamp<std::size_t>(*cfg.read_ahead_bytes / 1024, 1024, 2'097'151);
+      SLUICE_TRYV(set_property(conf.get(), "queued.max.messages.kbytes", std::to_string(kib), secrets, problem));
+      SLUICE_TRYV(set_property(conf.get(), "fetch.max.bytes", std::to_string(kib * 1024), secrets, problem));
+    }
   }
   for (const auto& [k, v] : cfg.properties) {
     if (role == client_role::reader && is_group_property(k)) continue;
