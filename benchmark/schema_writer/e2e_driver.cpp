@@ -489,14 +489,19 @@ int cmd_setup(const args& a) {
 
 // --- s3-floor: the S3 server's PUT rate for objects like the catalog's ------------------------
 
-int cmd_s3_floor(const args& a) {
+// The workload the options describe (--messages, --partitions, --seed, --columns).
+sw_e2e::workload_options workload_of(const args& a, double default_messages, std::string prefix) {
   sw_e2e::workload_options w;
-  w.messages = static_cast<std::size_t>(a.number("messages", 5000));
+  w.messages = static_cast<std::size_t>(a.number("messages", default_messages));
   w.partitions = static_cast<int>(a.number("partitions", 4));
   w.seed = static_cast<std::uint64_t>(a.number("seed", 1));
-  w.prefix = "floor";
+  w.prefix = std::move(prefix);
   w.columns = static_cast<int>(a.number("columns", 0));
-  const auto work = sw_e2e::make_workload(w);
+  return w;
+}
+
+int cmd_s3_floor(const args& a) {
+  const auto work = sw_e2e::make_workload(workload_of(a, 5000, "floor"));
   std::vector<sluice::s3::put_item> items;
   std::size_t bytes = 0;
   for (const auto& m : work)
@@ -568,12 +573,7 @@ int cmd_run(const args& a) {
   writer_argv.push_back("file:" + progress_file.string());
   writer_process writer(writer_argv, out_dir / "writer.log", access);
 
-  sw_e2e::workload_options w;
-  w.messages = static_cast<std::size_t>(a.number("messages", 1000));
-  w.partitions = static_cast<int>(a.number("partitions", 4));
-  w.seed = static_cast<std::uint64_t>(a.number("seed", 1));
-  w.prefix = a.get("prefix", "catalog");
-  w.columns = static_cast<int>(a.number("columns", 0));
+  const auto w = workload_of(a, 1000, a.get("prefix", "catalog"));
   const auto work = sw_e2e::make_workload(w);
   std::size_t payload_bytes = 0;
   std::vector<expected_object> objects;

@@ -41,16 +41,20 @@ struct latency_summary {
 /// count as 0); empty when `ms` is. Complexity: linear (selection, no sort).
 [[nodiscard]] inline std::optional<latency_summary> summarize_latencies(std::vector<std::int64_t>& ms) {
   if (ms.empty()) return std::nullopt;
-  for (auto& v : ms) v = std::max<std::int64_t>(v, 0);
+  latency_summary out;
+  out.count = static_cast<std::int64_t>(ms.size());
+  std::int64_t max = 0;
+  for (auto& v : ms) {
+    v = std::max<std::int64_t>(v, 0);
+    max = std::max(max, v);
+  }
+  out.max = static_cast<double>(max);
   const auto rank = [&](std::size_t percent) {   // the smallest value with percent% at or below it
     const std::size_t k = (ms.size() * percent + 99) / 100;
     auto nth = ms.begin() + static_cast<std::ptrdiff_t>(std::max<std::size_t>(k, 1) - 1);
     std::nth_element(ms.begin(), nth, ms.end());
     return static_cast<double>(*nth);
   };
-  latency_summary out;
-  out.count = static_cast<std::int64_t>(ms.size());
-  out.max = static_cast<double>(*std::max_element(ms.begin(), ms.end()));
   out.p99 = rank(99);
   out.p50 = rank(50);
   return out;

@@ -57,8 +57,7 @@ namespace sluice::inline v0::kafka {
 /// topic was recreated or truncated) is `RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE`, fatal, logged
 /// with both offsets; `errc::invalid_argument` for `max < 1` or a range of another partition.
 /// Blocking: `plan` makes one or two requests (and fetches the batch with `set_max_bytes`),
-/// `read` fetches, `commit` waits for the
-/// coordinator; each bounded by `config::timeout`.
+/// `read` fetches, `commit` waits for the coordinator; each bounded by `config::timeout`.
 /// Thread-safety: none. The reader and the member must outlive the source, and the member must
 /// not be moved while sources point to it.
 class partition_source {
@@ -111,16 +110,15 @@ class partition_source {
     prefetched_.clear();
     prefetched_range_.reset();
     if (*start >= end) return std::vector<offset_range>{};
-    std::int64_t to = end - *start > max ? *start + max : end;
+    offset_range range{tp_.topic, tp_.partition, *start, end - *start > max ? *start + max : end};
     if (max_bytes_) {
       // The batch is bounded in bytes too: read it now (the read takes these records) and end
       // the range where the bound stopped.
-      offset_range r{tp_.topic, tp_.partition, *start, to};
-      SLUICE_TRY(read_to, reader_->read_bounded(r, *max_bytes_, prefetched_));
-      r.to = to = read_to;
-      prefetched_range_ = std::move(r);
+      SLUICE_TRY(read_to, reader_->read_bounded(range, *max_bytes_, prefetched_));
+      range.to = read_to;
+      prefetched_range_ = range;
     }
-    return std::vector<offset_range>{offset_range{tp_.topic, tp_.partition, *start, to}};
+    return std::vector<offset_range>{std::move(range)};
   }
 
   /// Reads exactly `ranges` (see the class). On error `out` is as before the call.
